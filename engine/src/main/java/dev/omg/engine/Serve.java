@@ -1,0 +1,49 @@
+package dev.omg.engine;
+
+import com.typesafe.config.Config;
+import dev.omg.config.OmgConfig;
+import dev.omg.config.SettingsException;
+import dev.omg.transport.SocketDirectory;
+import dev.omg.transport.SocketPaths;
+import dev.omg.transport.TransportSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** {@code serve}: runs the engine in the foreground until SIGTERM, SIGINT or {@code stop}; then exits 0. */
+final class Serve {
+  private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+  private Serve() {}
+
+  static int run(Main.Arguments arguments, Map<String, String> env, PrintStream err) {
+    Engine engine;
+    try {
+      Config config = OmgConfig.load(arguments.config.map(Path::of));
+      Path socket = SocketPaths.resolve(arguments.socket, env, TransportSettings.create(config).socketPath);
+      engine = Engine.start(config, socket);
+    } catch (SettingsException e) {
+      err.println("omg-engine: configuration error: " + e.getMessage());
+      return Main.FAILED;
+    } catch (LockFile.AlreadyRunningException | SocketDirectory.UnsafeDirectoryException e) {
+      err.println("omg-engine: " + e.getMessage());
+      return Main.FAILED;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("omg-engine: cannot start: " + e.getMessage());
+      return Main.FAILED;
+    }
+    // Handling the signals ourselves (rather than in a JVM shutdown hook) lets the engine drain and exit 0.
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        log.info("received SIG{}", signal.getName());
+        engine.requestShutdown("SIG" + signal.getName());
+      });
+    }
+    engine.whenTerminated().toCompletableFuture().join();
+    return Main.OK;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.omg.handler;
+
+import java.time.Instant;
+
+/** What a handler may know of, and ask of, the engine it runs in. Implemented by the engine. */
+public interface EngineInfo {
+  /** The engine's release, e.g. {@code 0.1.0}. */
+  String version();
+
+  /** When the engine started serving. */
+  Instant startedAt();
+
+  /** The engine's process id. */
+  long pid();
+
+  /** A consistent-enough snapshot of the counters, taken now. */
+  EngineStats stats();
+
+  /** Starts a graceful shutdown: drain in-flight requests, then exit. Returns at once. */
+  void requestShutdown(String reason);
+}

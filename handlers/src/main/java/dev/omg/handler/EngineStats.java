@@ -1,0 +1,10 @@
+package dev.omg.handler;
+
+/**
+ * The engine's counters at one moment.
+ *
+ * @param openConnections connections open now
+ * @param requestsServed requests answered since start, whatever their status
+ * @param inFlight requests dispatched to handlers and not yet answered
+ */
+public record EngineStats(long openConnections, long requestsServed, long inFlight) {}

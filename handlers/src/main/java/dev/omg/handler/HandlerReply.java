@@ -1,0 +1,25 @@
+package dev.omg.handler;
+
+import dev.omg.protocol.Status;
+
+/**
+ * What a handler answers to one {@link HandlerRequest}. The engine adds the request's id and sends it back on the
+ * request's connection.
+ *
+ * @param status OK, or why not
+ * @param payload the result when OK (any registered type, or null)
+ * @param error a reason a person can act on when not OK
+ * @param retryAfterMillis with OVERLOADED, when to retry; else 0
+ */
+public record HandlerReply(Status status, Object payload, String error, long retryAfterMillis) {
+  public static HandlerReply ok(Object payload) {
+    return new HandlerReply(Status.OK, payload, null, 0);
+  }
+
+  public static HandlerReply error(Status status, String error) {
+    if (status == Status.OK) {
+      throw new IllegalArgumentException("an error reply needs a status other than OK");
+    }
+    return new HandlerReply(status, null, error, 0);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.omg.handlers;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.omg.config.Settings;
+import dev.omg.config.SettingsException;
+import dev.omg.handler.EngineInfo;
+import dev.omg.handler.Handler;
+import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerRequest;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * INTERNAL API. One {@code omg.handlers.<command>} block, checked at load: the class exists, extends
+ * {@link Handler}, and has the constructor the engine calls.
+ */
+public record HandlerDefinition(String command, Constructor<? extends Handler> constructor, Config config) {
+  private static final Pattern COMMAND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+
+  /** Every handler block under {@code omg.handlers}, in name order. */
+  public static List<HandlerDefinition> all(Config config, ClassLoader loader) {
+    List<HandlerDefinition> definitions = new ArrayList<>();
+    Config handlers = Settings.object(config, "omg.handlers");
+    for (Map.Entry<String, ConfigValue> entry : config.getObject("omg.handlers").entrySet()) {
+      String command = entry.getKey();
+      String key = "omg.handlers.\"" + command + "\"";
+      if (entry.getValue().valueType() == ConfigValueType.NULL) {
+        continue;
+      }
+      if (!COMMAND.matcher(command).matches()) {
+        throw new SettingsException(key, "command names are 1-64 letters, digits, '_', '.', ':' or '-'");
+      }
+      if (entry.getValue().valueType() != ConfigValueType.OBJECT) {
+        throw new SettingsException(key, "must be a block { class = \"...\" } or null, got "
+            + entry.getValue().valueType());
+      }
+      Config block = handlers.getConfig("\"" + command + "\"");
+      definitions.add(new HandlerDefinition(command,
+          constructor(key + ".class", Settings.nonEmptyString(block, "class"), loader), block));
+    }
+    definitions.sort((a, b) -> a.command.compareTo(b.command));
+    return definitions;
+  }
+
+  /** The handler actor's behavior: a fresh instance at each (re)start. */
+  public Behavior<HandlerRequest> behavior(EngineInfo engine) {
+    HandlerContext handlerContext = new HandlerContext(command, config, engine);
+    return Behaviors.setup(context -> instantiate(context, handlerContext));
+  }
+
+  private Handler instantiate(ActorContext<HandlerRequest> context, HandlerContext handlerContext)
+      throws Exception {
+    try {
+      return constructor.newInstance(context, handlerContext);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  public String className() {
+    return constructor.getDeclaringClass().getName();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Constructor<? extends Handler> constructor(String key, String className, ClassLoader loader) {
+    Class<?> type;
+    try {
+      type = Class.forName(className, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new SettingsException(key, "class " + className + " is not on the classpath", e);
+    }
+    if (!Handler.class.isAssignableFrom(type) || Modifier.isAbstract(type.getModifiers())) {
+      throw new SettingsException(key, className + " is not a concrete subclass of " + Handler.class.getName());
+    }
+    try {
+      Constructor<?> constructor = type.getConstructor(ActorContext.class, HandlerContext.class);
+      return (Constructor<? extends Handler>) constructor;
+    } catch (NoSuchMethodException e) {
+      throw new SettingsException(key, className
+          + " needs a public constructor (ActorContext<HandlerRequest>, HandlerContext)", e);
+    }
+  }
+}

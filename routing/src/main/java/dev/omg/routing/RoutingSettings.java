@@ -1,0 +1,20 @@
+package dev.omg.routing;
+
+import com.typesafe.config.Config;
+import dev.omg.config.Settings;
+import java.time.Duration;
+
+/** INTERNAL API. The typed, validated {@code omg.routing} settings. */
+public final class RoutingSettings {
+  public final Duration requestTimeout;
+  public final int maxInFlightPerConnection;
+
+  private RoutingSettings(Config config) {
+    requestTimeout = Settings.positiveDuration(config, "omg.routing.request-timeout");
+    maxInFlightPerConnection = Settings.intInRange(config, "omg.routing.max-in-flight-per-connection", 1, 65536);
+  }
+
+  public static RoutingSettings create(Config config) {
+    return new RoutingSettings(config);
+  }
+}

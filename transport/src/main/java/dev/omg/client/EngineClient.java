@@ -1,0 +1,232 @@
+package dev.omg.client;
+
+import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.ProtocolVersion;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import dev.omg.transport.FrameHeader;
+import dev.omg.transport.KryoCodec;
+import dev.omg.transport.MalformedPayloadException;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/**
+ * A connection to an engine. Thread-safe: any number of threads may {@link #send} at once and requests are
+ * pipelined on the one socket; a reader thread pairs each reply with its request by id, so replies may arrive in
+ * any order. Does not load Pekko, so a CLI built on it starts as a lean JVM.
+ *
+ * <pre>{@code
+ * try (EngineClient client = EngineClient.connect(socketPath)) {
+ *   Response reply = client.call("echo", "hello");
+ * }
+ * }</pre>
+ */
+public final class EngineClient implements AutoCloseable {
+  private final AFUNIXSocket socket;
+  private final OutputStream out;
+  private final DataInputStream in;
+  private final KryoCodec codec;
+  private final ClientOptions options;
+  private final Hello serverHello;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+  private final Thread reader;
+  private volatile IOException closedBecause;
+
+  private EngineClient(AFUNIXSocket socket, KryoCodec codec, ClientOptions options) throws IOException {
+    this.socket = socket;
+    this.codec = codec;
+    this.options = options;
+    this.out = socket.getOutputStream();
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+    this.serverHello = handshake();
+    this.reader = new Thread(this::readReplies, "omg-client-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Connects with default options and exchanges hellos. */
+  public static EngineClient connect(Path socketPath) throws IOException {
+    return connect(socketPath, ClientOptions.defaults());
+  }
+
+  /**
+   * Connects and exchanges hellos.
+   *
+   * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws EngineException when the engine refuses the connection (UNAUTHORIZED, VERSION_MISMATCH)
+   */
+  public static EngineClient connect(Path socketPath, ClientOptions options) throws IOException {
+    if (!Files.exists(socketPath)) {
+      throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
+    }
+    AFUNIXSocket socket;
+    try {
+      socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
+    } catch (SocketException e) {
+      throw new NoEngineException(socketPath,
+          "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
+    }
+    try {
+      return new EngineClient(socket, new KryoCodec(options.maxFrameSize(), options.userTypes()), options);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** What the engine said of itself in its hello: protocol version and agent (e.g. omg-engine/0.1.0). */
+  public Hello serverHello() {
+    return serverHello;
+  }
+
+  /**
+   * Sends a request without waiting. The future completes with the engine's reply, whatever its status, or
+   * exceptionally with an {@link IOException} if the connection ends first.
+   */
+  public CompletableFuture<Response> send(String command, Object payload) {
+    long id = ids.incrementAndGet();
+    CompletableFuture<Response> reply = new CompletableFuture<>();
+    IOException closed = closedBecause;
+    if (closed != null) {
+      reply.completeExceptionally(closed);
+      return reply;
+    }
+    pending.put(id, reply);
+    try {
+      write(new Request(id, command, payload));
+    } catch (IOException | RuntimeException e) {
+      pending.remove(id);
+      reply.completeExceptionally(e);
+    }
+    // The reader may have failed everything between our check and put: make sure this one is not forgotten.
+    if (closedBecause != null && pending.remove(id) != null) {
+      reply.completeExceptionally(closedBecause);
+    }
+    return reply;
+  }
+
+  /** Sends a request and waits up to the configured call timeout for its reply. */
+  public Response call(String command, Object payload) throws IOException, TimeoutException {
+    CompletableFuture<Response> reply = send(command, payload);
+    try {
+      return reply.get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for '" + command + "'", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new TimeoutException("no reply to '" + command + "' within " + options.callTimeout().toMillis() + " ms");
+    }
+  }
+
+  /** Requests sent and not yet answered. */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  public boolean isOpen() {
+    return closedBecause == null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    fail(new IOException("client closed"));
+    socket.close();
+  }
+
+  private Hello handshake() throws IOException {
+    write(new Hello(ProtocolVersion.CURRENT, options.agent()));
+    Envelope first = readEnvelope();
+    if (first instanceof Hello hello) {
+      return hello;
+    }
+    if (first instanceof Response response && !response.isOk()) {
+      throw new EngineException(response.status(), response.status() + ": " + response.error());
+    }
+    throw new EngineException(null, "expected the engine's hello, got " + first);
+  }
+
+  private void write(Envelope envelope) throws IOException {
+    byte[] frame = codec.encodeFrame(envelope);
+    synchronized (out) {
+      out.write(frame);
+      out.flush();
+    }
+  }
+
+  private Envelope readEnvelope() throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > options.maxFrameSize()) {
+      throw new EngineException(null, "engine sent a frame of " + length + " bytes; the maximum is "
+          + options.maxFrameSize());
+    }
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    try {
+      return codec.decode(payload);
+    } catch (MalformedPayloadException e) {
+      throw new EngineException(null, "engine sent an undecodable frame: " + e.getMessage(), e);
+    }
+  }
+
+  private void readReplies() {
+    Response connectionError = null;
+    try {
+      while (true) {
+        Envelope envelope = readEnvelope();
+        if (envelope instanceof Response response) {
+          if (response.id() == 0) {
+            connectionError = response;
+            continue;
+          }
+          CompletableFuture<Response> reply = pending.remove(response.id());
+          if (reply != null) {
+            reply.complete(response);
+          }
+        }
+      }
+    } catch (EOFException e) {
+      fail(connectionError != null
+          ? new EngineException(connectionError.status(),
+              connectionError.status() + ": " + connectionError.error())
+          : new EngineException(null, "the engine closed the connection"));
+    } catch (IOException e) {
+      fail(connectionError != null
+          ? new EngineException(connectionError.status(), connectionError.status() + ": " + connectionError.error(), e)
+          : e);
+    }
+  }
+
+  private void fail(IOException reason) {
+    if (closedBecause == null) {
+      closedBecause = reason;
+    }
+    for (Long id : pending.keySet()) {
+      CompletableFuture<Response> reply = pending.remove(id);
+      if (reply != null) {
+        reply.completeExceptionally(closedBecause);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.omg.transport;
+
+import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.ProtocolVersion;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API. The per-connection protocol state machine: hello first, then requests. Each inbound item becomes
+ * a {@link Step}: a request to dispatch, or a reply to send at once; a fatal reply closes the connection after it
+ * and after every reply still in flight. One instance per connection, used from one stream stage only.
+ */
+final class ConnectionProtocol {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionProtocol.class);
+
+  sealed interface Step {}
+
+  record Dispatch(Request request) implements Step {}
+
+  record Reply(Envelope envelope, boolean closeAfter) implements Step {}
+
+  private final String connection;
+  private final String agent;
+  private final BooleanSupplier acceptingRequests;
+  private boolean open;
+
+  ConnectionProtocol(String connection, String agent, BooleanSupplier acceptingRequests) {
+    this.connection = connection;
+    this.agent = agent;
+    this.acceptingRequests = acceptingRequests;
+  }
+
+  Step onInbound(Inbound inbound) {
+    if (inbound instanceof Inbound.Malformed malformed) {
+      return fatal(malformed.requestId(), Status.PROTOCOL_ERROR, malformed.reason());
+    }
+    Envelope envelope = ((Inbound.Received) inbound).envelope();
+    if (envelope instanceof Request request) {
+      if (!open) {
+        return fatal(request.id(), Status.PROTOCOL_ERROR, "request before hello: send a hello frame first");
+      }
+      if (!acceptingRequests.getAsBoolean()) {
+        return new Reply(Response.error(request.id(), Status.SHUTTING_DOWN,
+            "the engine is shutting down and takes no new requests"), false);
+      }
+      return new Dispatch(request);
+    }
+    if (envelope instanceof Hello hello) {
+      if (open) {
+        return fatal(0, Status.PROTOCOL_ERROR, "second hello on an open connection");
+      }
+      if (hello.protocolVersion() != ProtocolVersion.CURRENT) {
+        return fatal(0, Status.VERSION_MISMATCH, "client speaks protocol version " + hello.protocolVersion()
+            + ", this engine speaks protocol version " + ProtocolVersion.CURRENT);
+      }
+      open = true;
+      log.debug("{}: hello from {}", connection, hello.agent());
+      return new Reply(new Hello(ProtocolVersion.CURRENT, agent), false);
+    }
+    return fatal(((Response) envelope).id(), Status.PROTOCOL_ERROR, "clients send requests, not responses");
+  }
+
+  /** A framing failure: the byte stream cannot be trusted any more. */
+  Step onFrameError(FrameException error) {
+    return fatal(0, Status.PROTOCOL_ERROR, error.getMessage());
+  }
+
+  private Reply fatal(long requestId, Status status, String reason) {
+    log.warn("{}: {} ({}{}); closing the connection", connection, reason, status,
+        requestId != 0 ? ", request " + requestId : "");
+    return new Reply(Response.error(requestId, status, reason), true);
+  }
+}

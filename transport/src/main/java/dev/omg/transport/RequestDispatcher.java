@@ -1,0 +1,14 @@
+package dev.omg.transport;
+
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * INTERNAL API. Where a connection sends each well-formed request: the routing layer implements it. The returned
+ * stage must complete exactly once, with the request's own id, whatever the handler does (including timeouts).
+ */
+@FunctionalInterface
+public interface RequestDispatcher {
+  CompletionStage<Response> dispatch(Request request);
+}

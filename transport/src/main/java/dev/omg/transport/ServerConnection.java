@@ -1,0 +1,109 @@
+package dev.omg.transport;
+
+import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API. The engine's side of one connection as a Flow of bytes:
+ *
+ * <pre>
+ * bytes -> framing -> decode -> protocol (hello, errors) -> dispatch (at most maxInFlight at once) -> encode -> framing -> bytes
+ * </pre>
+ *
+ * The in-flight bound is the backpressure: with that many requests unanswered the flow stops pulling, so the
+ * socket is not read and the client's writes block in the kernel.
+ */
+public final class ServerConnection {
+  private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+  private ServerConnection() {}
+
+  /** The codec layer: envelopes out to payloads, payloads in to decoded envelopes or malformed markers. */
+  public static BidiFlow<Envelope, ByteString, ByteString, Inbound, NotUsed> codec(KryoCodec codec) {
+    return BidiFlow.fromFunctions(
+        envelope -> ByteString.fromArrayUnsafe(encode(codec, envelope)),
+        payload -> decode(codec, payload));
+  }
+
+  static Inbound decode(KryoCodec codec, ByteString payload) {
+    try {
+      byte[] bytes = payload.toArrayUnsafe();
+      return new Inbound.Received(codec.decode(bytes, 0, bytes.length));
+    } catch (MalformedPayloadException e) {
+      return new Inbound.Malformed(e.requestId(), "malformed payload: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The whole per-connection flow.
+   *
+   * @param name how logs name this connection, e.g. {@code conn-7 (pid 123)}
+   * @param agent what the engine's hello says it is
+   * @param maxInFlight requests dispatched and not yet answered, at most
+   * @param acceptingRequests false once the engine drains for shutdown: new requests get SHUTTING_DOWN
+   */
+  public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
+      int maxInFlight, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
+    int maxFrame = codec.maxPayloadSize();
+    Flow<Inbound, Envelope, NotUsed> protocol = Flow.of(Inbound.class)
+        .map(inbound -> (Object) inbound)
+        .recover(new PFBuilder<Throwable, Object>()
+            .match(FrameException.class, e -> e)
+            .build())
+        .statefulMap(
+            () -> new ConnectionProtocol(name, agent, acceptingRequests),
+            (state, item) -> Pair.create(state, item instanceof FrameException e
+                ? state.onFrameError(e)
+                : state.onInbound((Inbound) item)),
+            state -> Optional.empty())
+        .takeWhile(step -> !(step instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
+        .mapAsyncUnordered(maxInFlight, step -> step instanceof ConnectionProtocol.Dispatch dispatch
+            ? dispatch(dispatcher, dispatch)
+            : CompletableFuture.completedFuture(((ConnectionProtocol.Reply) step).envelope()));
+    return codec(codec).atop(Framing.bidi(maxFrame)).reversed().join(protocol);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<Envelope> dispatch(RequestDispatcher dispatcher,
+      ConnectionProtocol.Dispatch dispatch) {
+    long id = dispatch.request().id();
+    try {
+      // Envelope is a supertype of Response and stages are only read from here, so the cast is safe.
+      return (CompletionStage<Envelope>) (CompletionStage<? extends Envelope>) dispatcher.dispatch(dispatch.request())
+          .exceptionally(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
+    } catch (RuntimeException e) {
+      log.error("dispatching request {} failed", id, e);
+      return CompletableFuture.completedFuture(Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
+    }
+  }
+
+  /**
+   * A reply the codec cannot write (a handler returned an unregistered type, or more than a frame holds) must
+   * not kill the connection: it becomes a HANDLER_ERROR for that request only.
+   */
+  static byte[] encode(KryoCodec codec, Envelope envelope) {
+    try {
+      return codec.encode(envelope);
+    } catch (PayloadTooLargeException | IllegalArgumentException e) {
+      if (!(envelope instanceof Response response)) {
+        throw e;
+      }
+      log.warn("reply to request {} cannot be sent: {}", response.id(), e.getMessage());
+      return codec.encode(
+          Response.error(response.id(), Status.HANDLER_ERROR, "the reply cannot be sent: " + e.getMessage()));
+    }
+  }
+}

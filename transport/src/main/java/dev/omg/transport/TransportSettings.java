@@ -1,0 +1,43 @@
+package dev.omg.transport;
+
+import com.typesafe.config.Config;
+import dev.omg.config.Settings;
+import dev.omg.config.SettingsException;
+import java.util.List;
+import java.util.Set;
+
+/** INTERNAL API. The typed, validated {@code omg.transport} and {@code omg.security} settings. */
+public final class TransportSettings {
+  public static final String IO_DISPATCHER = "omg.transport.io-dispatcher";
+
+  /** The configured socket path, or empty for the default. */
+  public final String socketPath;
+  public final int maxFrameSize;
+  public final int readBufferSize;
+  public final int writeBatchSize;
+  public final Set<Long> allowedUids;
+  public final Set<Long> allowedGids;
+
+  private TransportSettings(Config config) {
+    socketPath = Settings.string(config, "omg.transport.socket-path");
+    maxFrameSize = (int) Settings.bytes(config, "omg.transport.max-frame-size", 64, 64L << 20);
+    readBufferSize = (int) Settings.bytes(config, "omg.transport.read-buffer-size", 512, 1L << 20);
+    writeBatchSize = (int) Settings.bytes(config, "omg.transport.write-batch-size", 4L << 10, 16L << 20);
+    allowedUids = ids(config, "omg.security.allowed-uids");
+    allowedGids = ids(config, "omg.security.allowed-gids");
+  }
+
+  public static TransportSettings create(Config config) {
+    return new TransportSettings(config);
+  }
+
+  private static Set<Long> ids(Config config, String path) {
+    List<Integer> ids = Settings.intList(config, path);
+    for (int id : ids) {
+      if (id < 0) {
+        throw new SettingsException(path, "ids must be non-negative, got " + id);
+      }
+    }
+    return Set.copyOf(ids.stream().map(Integer::longValue).toList());
+  }
+}

@@ -1,0 +1,175 @@
+package dev.omg.transport;
+
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.javadsl.Source;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API. A listening junixsocket server whose accepted connections come out of a Pekko Source, like
+ * {@code Tcp.bind}. The socket file is 0600 before its final name exists, and every connection's peer credentials
+ * are checked before it is emitted: others get one UNAUTHORIZED frame and are closed.
+ */
+public final class UnixSocketServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
+
+  private final Path path;
+  private final AFUNIXServerSocket serverSocket;
+  private final TransportSettings settings;
+  private final KryoCodec codec;
+  private final long ownUid = SocketPaths.currentUid();
+  private final AtomicLong ids = new AtomicLong();
+  private final Set<IncomingConnection> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private UnixSocketServer(Path path, AFUNIXServerSocket serverSocket, TransportSettings settings, KryoCodec codec) {
+    this.path = path;
+    this.serverSocket = serverSocket;
+    this.settings = settings;
+    this.codec = codec;
+  }
+
+  /**
+   * Binds at {@code path}, whose directory must already be prepared (see {@link SocketDirectory}) and where no
+   * socket file may exist. Java cannot set the umask, so the socket is bound under a hidden name
+   * ({@link #bindPathFor}) inside the 0700 directory, made 0600, and only then hard-linked to its public name:
+   * the public path never exists with wider permissions. The hidden name stays while the engine runs because
+   * junixsocket checks on every accept that the bound path still holds the listening socket.
+   */
+  public static UnixSocketServer bind(Path path, TransportSettings settings, KryoCodec codec) throws IOException {
+    SocketPaths.checkLength(path);
+    Path hidden = bindPathFor(path);
+    boolean viaHidden = hidden.toString().getBytes(StandardCharsets.UTF_8).length <= SocketPaths.MAX_PATH_BYTES;
+    Path bindAt = viaHidden ? hidden : path;
+    AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+    try {
+      // The engine removes its paths after it drained; junixsocket must not do it when the listener closes.
+      server.setDeleteOnClose(false);
+      server.bind(AFUNIXSocketAddress.of(bindAt), 128);
+      Files.setPosixFilePermissions(bindAt, PosixFilePermissions.fromString("rw-------"));
+      if (viaHidden) {
+        Files.createLink(path, hidden);
+      }
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      Files.deleteIfExists(hidden);
+      throw e;
+    }
+    return new UnixSocketServer(path, server, settings, codec);
+  }
+
+  /** The hidden name the socket is bound under before it is linked to {@code socket}. */
+  public static Path bindPathFor(Path socket) {
+    return socket.resolveSibling("." + socket.getFileName() + ".bind");
+  }
+
+  /** Removes the socket's public and hidden names; for the lock holder only. */
+  public static boolean removeSocketFiles(Path socket) throws IOException {
+    boolean hidden = Files.deleteIfExists(bindPathFor(socket));
+    return Files.deleteIfExists(socket) | hidden;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Connections open right now. */
+  public int openConnections() {
+    return open.size();
+  }
+
+  /** Accepted connections, one at a time as downstream demands them; completes when the server is closed. */
+  public Source<IncomingConnection, NotUsed> connections() {
+    return Source.unfoldResource(() -> serverSocket, this::acceptNext, server -> {})
+        .withAttributes(ActorAttributes.dispatcher(TransportSettings.IO_DISPATCHER));
+  }
+
+  private Optional<IncomingConnection> acceptNext(AFUNIXServerSocket server) throws IOException {
+    while (true) {
+      AFUNIXSocket socket;
+      try {
+        socket = server.accept();
+      } catch (IOException e) {
+        if (closed) {
+          return Optional.empty();
+        }
+        throw e;
+      }
+      PeerCredentials peer = credentials(socket);
+      long id = ids.incrementAndGet();
+      if (!authorized(peer)) {
+        reject(socket, peer, id);
+        continue;
+      }
+      IncomingConnection[] self = new IncomingConnection[1];
+      self[0] = new IncomingConnection(id, socket, peer, settings, () -> {
+        open.remove(self[0]);
+        log.debug("conn-{} closed", id);
+      });
+      open.add(self[0]);
+      log.debug("conn-{} accepted from {}", id, peer);
+      return Optional.of(self[0]);
+    }
+  }
+
+  private static PeerCredentials credentials(AFUNIXSocket socket) throws IOException {
+    AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
+    return new PeerCredentials(credentials.getUid(), credentials.getGid(), credentials.getPid());
+  }
+
+  private boolean authorized(PeerCredentials peer) {
+    return peer.uid() == ownUid || settings.allowedUids.contains(peer.uid())
+        || settings.allowedGids.contains(peer.gid());
+  }
+
+  private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
+    log.warn("conn-{}: rejected {}: not this engine's user (uid {}) nor allowed by omg.security", id, peer, ownUid);
+    try (socket; OutputStream out = socket.getOutputStream()) {
+      out.write(codec.encodeFrame(Response.error(0, Status.UNAUTHORIZED,
+          "uid " + peer.uid() + " may not use this engine; it serves uid " + ownUid
+              + " and the uids and gids in omg.security")));
+      out.flush();
+    } catch (IOException e) {
+      log.debug("conn-{}: could not tell the rejected peer: {}", id, e.getMessage());
+    }
+  }
+
+  /** Stops accepting. Open connections stay up; see {@link #closeConnections()}. */
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    serverSocket.close();
+  }
+
+  /** Stops reading on every open connection; completes when each has written its last reply and closed. */
+  public CompletableFuture<Void> finishConnections() {
+    CompletableFuture<?>[] closing = open.stream()
+        .peek(IncomingConnection::finish)
+        .map(connection -> connection.whenClosed().toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(closing);
+  }
+
+  /** Closes every open connection now, answered or not. */
+  public void closeConnections() {
+    open.forEach(IncomingConnection::close);
+  }
+}
