@@ -88,8 +88,8 @@ public final class KryoCodec {
         FrameHeader.write(output.getBuffer(), 0, payloadLength);
       }
       return output.toBytes();
-    } catch (KryoException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith("Buffer overflow")) {
+    } catch (KryoException | IllegalArgumentException e) {
+      if (e instanceof KryoException && e.getMessage() != null && e.getMessage().startsWith("Buffer overflow")) {
         throw new PayloadTooLargeException(maxPayloadSize);
       }
       throw new IllegalArgumentException("cannot encode " + envelope.getClass().getSimpleName() + ": "

@@ -1,0 +1,220 @@
+package dev.omg.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.ProtocolVersion;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole per-connection flow, bytes in and bytes out, with the real framing and codec. */
+class ServerConnectionTest {
+  private static final int MAX = 4096;
+  private static final Hello CLIENT_HELLO = new Hello(ProtocolVersion.CURRENT, "test");
+  private static final Hello SERVER_HELLO = new Hello(ProtocolVersion.CURRENT, "omg-engine/test");
+  private static ActorSystem system;
+  private final KryoCodec codec = new KryoCodec(MAX);
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("ServerConnectionTest");
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  private static final RequestDispatcher ECHO = request ->
+      CompletableFuture.completedFuture(Response.ok(request.id(), request.payload()));
+
+  private ByteString frames(Envelope... envelopes) {
+    ByteString bytes = ByteString.emptyByteString();
+    for (Envelope envelope : envelopes) {
+      bytes = bytes.concat(ByteString.fromArray(codec.encodeFrame(envelope)));
+    }
+    return bytes;
+  }
+
+  private Flow<ByteString, ByteString, ?> connection(RequestDispatcher dispatcher, boolean accepting, int inFlight) {
+    return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, dispatcher, () -> accepting);
+  }
+
+  /** Runs the connection over {@code input} (then end of input) and decodes every frame it wrote. */
+  private List<Envelope> exchange(RequestDispatcher dispatcher, boolean accepting, ByteString... input)
+      throws Exception {
+    ByteString output = Source.from(List.of(input))
+        .via(connection(dispatcher, accepting, 8))
+        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return decodeAll(output);
+  }
+
+  private List<Envelope> decodeAll(ByteString output) {
+    byte[] bytes = output.toArray();
+    List<Envelope> envelopes = new ArrayList<>();
+    int offset = 0;
+    while (offset < bytes.length) {
+      int length = FrameHeader.read(bytes, offset);
+      envelopes.add(codec.decode(bytes, offset + FrameHeader.LENGTH, length));
+      offset += FrameHeader.LENGTH + length;
+    }
+    return envelopes;
+  }
+
+  @Test
+  void answersHelloThenEachRequestWithItsId() throws Exception {
+    List<Envelope> out = exchange(ECHO, true,
+        frames(CLIENT_HELLO, new Request(1, "echo", "a"), new Request(2, "echo", "b")));
+    assertEquals(SERVER_HELLO, out.get(0));
+    assertEquals(List.of(Response.ok(1, "a"), Response.ok(2, "b")),
+        out.subList(1, 3).stream().sorted((x, y) -> Long.compare(((Response) x).id(), ((Response) y).id())).toList());
+  }
+
+  @Test
+  void answersRequestBeforeHelloWithProtocolErrorAndCloses() throws Exception {
+    List<Envelope> out = exchange(ECHO, true,
+        frames(new Request(5, "echo", "a"), CLIENT_HELLO, new Request(6, "echo", "b")));
+    assertEquals(List.of(Response.error(5, Status.PROTOCOL_ERROR,
+        "request before hello: send a hello frame first")), out);
+  }
+
+  @Test
+  void answersWrongProtocolVersionNamingBothVersions() throws Exception {
+    List<Envelope> out = exchange(ECHO, true, frames(new Hello(99, "future-client")));
+    assertEquals(List.of(Response.error(0, Status.VERSION_MISMATCH,
+        "client speaks protocol version 99, this engine speaks protocol version 1")), out);
+  }
+
+  @Test
+  void answersASecondHelloWithProtocolError() throws Exception {
+    List<Envelope> out = exchange(ECHO, true, frames(CLIENT_HELLO, CLIENT_HELLO, new Request(1, "echo", "x")));
+    assertEquals(List.of(SERVER_HELLO,
+        Response.error(0, Status.PROTOCOL_ERROR, "second hello on an open connection")), out);
+  }
+
+  @Test
+  void answersAResponseFromTheClientWithProtocolError() throws Exception {
+    List<Envelope> out = exchange(ECHO, true, frames(CLIENT_HELLO, Response.ok(3, "x")));
+    assertEquals(Response.error(3, Status.PROTOCOL_ERROR, "clients send requests, not responses"), out.get(1));
+  }
+
+  @Test
+  void answersEarlierRequestsThenProtocolErrorForAnOversizedFrame() throws Exception {
+    List<Envelope> out = exchange(ECHO, true,
+        frames(CLIENT_HELLO, new Request(1, "echo", "kept")),
+        ByteString.fromArray(new byte[] {0, 0, 0x10, 1}),
+        frames(new Request(2, "echo", "never read")));
+    assertEquals(List.of(SERVER_HELLO, Response.ok(1, "kept"),
+        Response.error(0, Status.PROTOCOL_ERROR, "frame length 4097 exceeds the maximum of 4096 bytes")), out);
+  }
+
+  @Test
+  void answersGarbageInsideAValidFrameWithProtocolErrorCarryingTheRequestId() throws Exception {
+    ByteString garbage = ByteString.fromArray(new byte[] {0, 0, 0, 12, 0x0d, 42, 0, 0, 0, 0, 0, 0, 0, 2, 0x78, 0x64});
+    List<Envelope> out = exchange(ECHO, true, frames(CLIENT_HELLO), garbage);
+    assertEquals(List.of(SERVER_HELLO, Response.error(42, Status.PROTOCOL_ERROR,
+        "malformed payload: Encountered unregistered class ID: 98")), out);
+  }
+
+  @Test
+  void answersNewRequestsShuttingDownWhileDrainingAndKeepsTheConnection() throws Exception {
+    List<Envelope> out = exchange(ECHO, false,
+        frames(CLIENT_HELLO, new Request(1, "echo", "a"), new Request(2, "echo", "b")));
+    String reason = "the engine is shutting down and takes no new requests";
+    assertEquals(List.of(SERVER_HELLO, Response.error(1, Status.SHUTTING_DOWN, reason),
+        Response.error(2, Status.SHUTTING_DOWN, reason)), out);
+  }
+
+  @Test
+  void turnsAReplyTooLargeForAFrameIntoHandlerErrorForThatRequestOnly() throws Exception {
+    RequestDispatcher huge = request -> CompletableFuture.completedFuture(
+        Response.ok(request.id(), request.id() == 1 ? new byte[MAX] : "small"));
+    List<Envelope> out = exchange(huge, true,
+        frames(CLIENT_HELLO, new Request(1, "big", null), new Request(2, "small", null)));
+    assertEquals(SERVER_HELLO, out.get(0));
+    assertTrue(out.contains(Response.error(1, Status.HANDLER_ERROR,
+        "the reply cannot be sent: encoded payload exceeds the maximum frame size of 4096 bytes")), out.toString());
+    assertTrue(out.contains(Response.ok(2, "small")), out.toString());
+  }
+
+  @Test
+  void turnsAFailedDispatchIntoHandlerErrorForThatRequestOnly() throws Exception {
+    RequestDispatcher failing = request -> request.id() == 1
+        ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
+        : CompletableFuture.completedFuture(Response.ok(request.id(), "fine"));
+    List<Envelope> out = exchange(failing, true,
+        frames(CLIENT_HELLO, new Request(1, "x", null), new Request(2, "x", null)));
+    assertTrue(out.contains(Response.error(1, Status.HANDLER_ERROR,
+        "request failed: java.lang.IllegalStateException: boom")), out.toString());
+    assertTrue(out.contains(Response.ok(2, "fine")), out.toString());
+  }
+
+  @Test
+  void dispatchesNoMoreThanTheInFlightBoundUntilARequestIsAnswered() throws Exception {
+    List<CompletableFuture<Response>> dispatched = new CopyOnWriteArrayList<>();
+    Semaphore calls = new Semaphore(0);
+    RequestDispatcher stuck = request -> {
+      CompletableFuture<Response> reply = new CompletableFuture<>();
+      dispatched.add(reply);
+      calls.release();
+      return reply;
+    };
+    List<Envelope> input = new ArrayList<>(List.of(CLIENT_HELLO));
+    for (int id = 1; id <= 10; id++) {
+      input.add(new Request(id, "slow", null));
+    }
+    // Input stays open (Source.maybe) so that only the in-flight bound limits what is read.
+    Pair<CompletableFuture<Optional<ByteString>>, ?> running = Source.single(frames(input.toArray(new Envelope[0])))
+        .concatMat(Source.<ByteString>maybe(), Keep.right())
+        .via(connection(stuck, true, 3))
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    assertTrue(calls.tryAcquire(3, 5, TimeUnit.SECONDS), "three requests dispatched");
+    assertEquals(false, calls.tryAcquire(1, 300, TimeUnit.MILLISECONDS), "a fourth waits for a free slot");
+    dispatched.get(0).complete(Response.ok(1, null));
+    assertTrue(calls.tryAcquire(1, 5, TimeUnit.SECONDS), "a fourth once one was answered");
+    assertEquals(4, dispatched.size());
+    running.first().complete(Optional.empty());
+  }
+
+  @Test
+  void completesAfterInFlightRepliesWhenTheClientStopsSending() throws Exception {
+    CompletableFuture<Response> late = new CompletableFuture<>();
+    AtomicBoolean dispatched = new AtomicBoolean();
+    RequestDispatcher slow = request -> {
+      dispatched.set(true);
+      return late;
+    };
+    CompletableFuture<ByteString> output = Source.single(frames(CLIENT_HELLO, new Request(9, "slow", null)))
+        .via(connection(slow, true, 8))
+        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
+        .toCompletableFuture();
+    while (!dispatched.get()) {
+      Thread.onSpinWait();
+    }
+    late.complete(Response.ok(9, "done"));
+    assertEquals(List.of(SERVER_HELLO, Response.ok(9, "done")), decodeAll(output.get(5, TimeUnit.SECONDS)));
+  }
+}
