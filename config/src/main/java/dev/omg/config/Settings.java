@@ -13,7 +13,7 @@ public final class Settings {
   private Settings() {}
 
   public static Duration positiveDuration(Config config, String path) {
-    Duration value = read(path, () -> config.getDuration(path));
+    Duration value = read(config, path, () -> config.getDuration(path));
     if (value.isZero() || value.isNegative()) {
       throw new SettingsException(path, "must be a positive duration, got " + config.getValue(path).unwrapped());
     }
@@ -21,7 +21,7 @@ public final class Settings {
   }
 
   public static long bytes(Config config, String path, long min, long max) {
-    long value = read(path, () -> config.getBytes(path));
+    long value = read(config, path, () -> config.getBytes(path));
     if (value < min || value > max) {
       throw new SettingsException(path, "must be between " + min + " and " + max + " bytes, got " + value);
     }
@@ -29,7 +29,7 @@ public final class Settings {
   }
 
   public static int intInRange(Config config, String path, int min, int max) {
-    int value = read(path, () -> config.getInt(path));
+    int value = read(config, path, () -> config.getInt(path));
     if (value < min || value > max) {
       throw new SettingsException(path, "must be between " + min + " and " + max + ", got " + value);
     }
@@ -37,11 +37,11 @@ public final class Settings {
   }
 
   public static boolean bool(Config config, String path) {
-    return read(path, () -> config.getBoolean(path));
+    return read(config, path, () -> config.getBoolean(path));
   }
 
   public static String string(Config config, String path) {
-    return read(path, () -> config.getString(path));
+    return read(config, path, () -> config.getString(path));
   }
 
   public static String nonEmptyString(Config config, String path) {
@@ -53,29 +53,30 @@ public final class Settings {
   }
 
   public static List<String> stringList(Config config, String path) {
-    return read(path, () -> config.getStringList(path));
+    return read(config, path, () -> config.getStringList(path));
   }
 
   public static List<Integer> intList(Config config, String path) {
-    return read(path, () -> config.getIntList(path));
+    return read(config, path, () -> config.getIntList(path));
   }
 
   public static Config object(Config config, String path) {
-    return read(path, () -> config.getConfig(path));
+    return read(config, path, () -> config.getConfig(path));
   }
 
   private interface Reader<T> {
     T read();
   }
 
-  private static <T> T read(String path, Reader<T> reader) {
+  private static <T> T read(Config config, String path, Reader<T> reader) {
     try {
       return reader.read();
     } catch (ConfigException.Missing e) {
       throw new SettingsException(path, "is missing", e);
     } catch (ConfigException e) {
-      // Typesafe's message already carries the origin (file:line) and the expected type.
-      throw new SettingsException(path, e.getMessage(), e);
+      // Typesafe's message carries the origin (file:line) and the expected type; add the offending value.
+      throw new SettingsException(path, "invalid value " + config.getValue(path).render() + " ("
+          + e.getMessage() + ")", e);
     }
   }
 }

@@ -45,8 +45,8 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
             + entry.getValue().valueType());
       }
       Config block = handlers.getConfig("\"" + command + "\"");
-      definitions.add(new HandlerDefinition(command,
-          constructor(key + ".class", Settings.nonEmptyString(block, "class"), loader), block));
+      String className = Settings.nonEmptyString(config, key + ".class");
+      definitions.add(new HandlerDefinition(command, constructor(key + ".class", className, loader), block));
     }
     definitions.sort((a, b) -> a.command.compareTo(b.command));
     return definitions;

@@ -1,0 +1,38 @@
+package dev.omg.handlers;
+
+import dev.omg.handler.EngineInfo;
+import dev.omg.handler.EngineStats;
+import java.time.Instant;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
+
+/** A fixed engine for handler tests: known counters, and it records shutdown requests. */
+final class TestEngine implements EngineInfo {
+  final List<String> shutdownRequests = new CopyOnWriteArrayList<>();
+  private final Instant started = Instant.now().minusSeconds(90);
+
+  @Override
+  public String version() {
+    return "9.9.9";
+  }
+
+  @Override
+  public Instant startedAt() {
+    return started;
+  }
+
+  @Override
+  public long pid() {
+    return 4242;
+  }
+
+  @Override
+  public EngineStats stats() {
+    return new EngineStats(2, 17, 1);
+  }
+
+  @Override
+  public void requestShutdown(String reason) {
+    shutdownRequests.add(reason);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.omg.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import dev.omg.config.OmgConfig;
+import dev.omg.handler.EngineInfo;
+import dev.omg.handler.EngineStats;
+import dev.omg.handlers.HandlerDefinition;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The router actor and its dispatcher with real handler actors. */
+class RouterTest {
+  private static final Config CONFIG = OmgConfig.parse("""
+      omg.routing.request-timeout = 300ms
+      omg.handlers {
+        silent { class = "dev.omg.routing.TestHandlers$Silent" }
+        fragile { class = "dev.omg.routing.TestHandlers$Fragile" }
+        late { class = "dev.omg.routing.TestHandlers$Late", delay = 400ms }
+      }
+      """);
+  private static ActorTestKit testKit;
+  private static RoutingMetrics metrics;
+  private static RouterDispatcher dispatcher;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create();
+    metrics = new RoutingMetrics();
+    EngineInfo engine = new EngineInfo() {
+      @Override
+      public String version() {
+        return "test";
+      }
+
+      @Override
+      public Instant startedAt() {
+        return Instant.now();
+      }
+
+      @Override
+      public long pid() {
+        return 1;
+      }
+
+      @Override
+      public EngineStats stats() {
+        return new EngineStats(0, metrics.served(), metrics.inFlight());
+      }
+
+      @Override
+      public void requestShutdown(String reason) {}
+    };
+    ActorRef<Router.Command> router = testKit.spawn(
+        Router.create(HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader()), engine), "router");
+    dispatcher = new RouterDispatcher(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Response dispatch(long id, String command, Object payload) throws Exception {
+    return dispatcher.dispatch(new Request(id, command, payload)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void routesAKnownCommandToItsHandlerAndKeepsTheRequestId() throws Exception {
+    assertEquals(Response.ok(11, "hi"), dispatch(11, "echo", "hi"));
+  }
+
+  @Test
+  void answersUnknownCommandListingTheKnownOnes() throws Exception {
+    assertEquals(Response.error(12, Status.UNKNOWN_COMMAND,
+        "unknown command 'nope'; known commands: echo, fragile, late, ping, silent, status, stop"),
+        dispatch(12, "nope", null));
+  }
+
+  @Test
+  void answersUnknownCommandForARequestWithoutACommand() throws Exception {
+    assertEquals(Status.UNKNOWN_COMMAND, dispatch(13, null, null).status());
+  }
+
+  @Test
+  void answersTimeoutWhenTheHandlerNeverReplies() throws Exception {
+    assertEquals(Response.error(14, Status.TIMEOUT, "'silent' did not reply within 300 ms"),
+        dispatch(14, "silent", null));
+  }
+
+  @Test
+  void answersHandlerErrorForAThrowingHandlerAndRestartsIt() throws Exception {
+    assertEquals(Response.ok(15, 1), dispatch(15, "fragile", "a"));
+    assertEquals(Response.ok(16, 2), dispatch(16, "fragile", "b"));
+    assertEquals(Response.error(17, Status.HANDLER_ERROR, "'fragile' failed: java.lang.IllegalStateException: boom"),
+        dispatch(17, "fragile", "boom"));
+    // A fresh instance serves the next request: its count starts again.
+    assertEquals(Response.ok(18, 1), dispatch(18, "fragile", "c"));
+  }
+
+  @Test
+  void dropsRepliesThatArriveAfterTheTimeout() throws Exception {
+    assertEquals(Status.TIMEOUT, dispatch(19, "late", null).status());
+    Thread.sleep(900);
+    // The late and the duplicate reply went nowhere; the next request gets its own answer.
+    assertEquals(Response.ok(20, "x"), dispatch(20, "echo", "x"));
+  }
+
+  @Test
+  void countsEveryAnsweredRequestAndNoneInFlightAfterwards() throws Exception {
+    long before = metrics.served();
+    dispatch(21, "echo", 1);
+    dispatch(22, "nope", 2);
+    dispatch(23, "silent", 3);
+    assertEquals(before + 3, metrics.served());
+    assertEquals(0, metrics.inFlight());
+  }
+}

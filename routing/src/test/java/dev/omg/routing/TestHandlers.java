@@ -1,0 +1,58 @@
+package dev.omg.routing;
+
+import dev.omg.handler.Handler;
+import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerRequest;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/** Handlers that misbehave on purpose, named in the routing tests' HOCON. */
+final class TestHandlers {
+  private TestHandlers() {}
+
+  /** Never answers. */
+  public static final class Silent extends Handler {
+    public Silent(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      // Deliberately no reply: the engine must answer TIMEOUT.
+    }
+  }
+
+  /** Throws on the payload "boom"; otherwise answers how many requests this instance has served. */
+  public static final class Fragile extends Handler {
+    private int served;
+
+    public Fragile(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      if ("boom".equals(request.payload())) {
+        throw new IllegalStateException("boom");
+      }
+      served++;
+      request.reply(served);
+    }
+  }
+
+  /** Answers twice, the second time after the configured delay (option `delay`). */
+  public static final class Late extends Handler {
+    private final Duration delay;
+
+    public Late(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+      this.delay = handlerContext.config().getDuration("delay");
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      getContext().scheduleOnce(delay, request.replyTo(), dev.omg.handler.HandlerReply.ok("late"));
+      getContext().scheduleOnce(delay.multipliedBy(2), request.replyTo(), dev.omg.handler.HandlerReply.ok("later"));
+    }
+  }
+}
