@@ -1,0 +1,115 @@
+package dev.omg.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parsesOptionsAnywhereAndKeepsTheRestInOrder() {
+    Main.Arguments arguments = Main.Arguments.parse(
+        new String[] {"call", "echo", "--socket", "/tmp/s.sock", "a", "--timeout=2.5", "b"});
+    assertEquals("call", arguments.command);
+    assertEquals(Optional.of("/tmp/s.sock"), arguments.socket);
+    assertEquals(Optional.of(2.5), arguments.timeoutSeconds);
+    assertEquals(List.of("echo", "a", "b"), arguments.positional);
+  }
+
+  @Test
+  void passesEverythingAfterADoubleDashAsArguments() {
+    Main.Arguments arguments = Main.Arguments.parse(new String[] {"call", "echo", "--", "--socket", "x"});
+    assertEquals(List.of("echo", "--socket", "x"), arguments.positional);
+    assertEquals(Optional.empty(), arguments.socket);
+  }
+
+  @Test
+  void rejectsAnOptionWithoutItsValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Main.Arguments.parse(new String[] {"ping", "--socket"}));
+    assertEquals("--socket needs a value", e.getMessage());
+  }
+
+  @Test
+  void rejectsANonPositiveTimeout() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Main.Arguments.parse(new String[] {"ping", "--timeout", "0"}));
+    assertEquals("--timeout must be positive, got 0", e.getMessage());
+  }
+
+  @Test
+  void exitsWithUsageForNoCommand() {
+    Run run = run();
+    assertEquals(Main.USAGE, run.exit);
+    assertTrue(run.err.startsWith("omg-engine: no command given\nusage: omg-engine <command>"), run.err);
+  }
+
+  @Test
+  void exitsWithUsageForAnUnknownCommand() {
+    Run run = run("frobnicate");
+    assertEquals(Main.USAGE, run.exit);
+    assertTrue(run.err.startsWith("omg-engine: unknown command 'frobnicate'\n"), run.err);
+  }
+
+  @Test
+  void exitsWithUsageForAnUnknownOption() {
+    Run run = run("ping", "--sockt", "x");
+    assertEquals(Main.USAGE, run.exit);
+    assertTrue(run.err.startsWith("omg-engine: unknown option --sockt\n"), run.err);
+  }
+
+  @Test
+  void exitsWithUsageForCallWithoutACommand() {
+    Run run = run("call", "--socket", dir.resolve("e.sock").toString());
+    assertEquals(Main.USAGE, run.exit);
+    assertEquals("omg-engine: call needs a COMMAND\n", run.err);
+  }
+
+  @Test
+  void printsHelpOnStdout() {
+    Run run = run("help");
+    assertEquals(Main.OK, run.exit);
+    assertTrue(run.out.contains("call COMMAND [ARG...]"), run.out);
+  }
+
+  @Test
+  void exitsNotRunningWhenNoEngineListens() {
+    Path socket = dir.resolve("engine.sock");
+    Run run = run("ping", "--socket", socket.toString());
+    assertEquals(Main.NOT_RUNNING, run.exit);
+    assertEquals("omg-engine: no engine at " + socket + " (the socket file does not exist); start one with: "
+        + "java -jar omg-engine.jar serve\n", run.err);
+  }
+
+  @Test
+  void reportsAConfigurationErrorNamingTheKey() throws Exception {
+    Path config = dir.resolve("bad.conf");
+    java.nio.file.Files.writeString(config, "omg.routing.request-timeout = -2s\n");
+    Run run = run("serve", "--socket", dir.resolve("e.sock").toString(), "--config", config.toString());
+    assertEquals(Main.FAILED, run.exit);
+    assertEquals("omg-engine: configuration error: omg.routing.request-timeout: must be a positive duration, "
+        + "got -2s\n", run.err);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.omg.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RenderTest {
+  @Test
+  void showsStringsAsTheyAre() {
+    assertEquals("hello", Render.text("hello"));
+  }
+
+  @Test
+  void showsAListOneElementPerLine() {
+    assertEquals("a\nb\n3", Render.text(List.of("a", "b", 3L)));
+  }
+
+  @Test
+  void showsAMapAsKeyValueLines() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", "ripgrep");
+    map.put("version", "14.1.0");
+    assertEquals("name: ripgrep\nversion: 14.1.0", Render.text(map));
+  }
+
+  @Test
+  void showsNothingForNull() {
+    assertEquals("", Render.text(null));
+  }
+
+  @Test
+  void showsDurationsInTheLargestUsefulUnits() {
+    assertEquals("850 ms", Render.duration(850));
+    assertEquals("59s", Render.duration(59_999));
+    assertEquals("1m 0s", Render.duration(60_000));
+    assertEquals("2h 0m 5s", Render.duration(7_205_000));
+    assertEquals("3d 1h 0m 0s", Render.duration(262_800_000));
+  }
+}

@@ -1,0 +1,49 @@
+package dev.omg.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real CLI ({@code java -jar omg-engine.jar ...}) as a fresh process, as a user would. */
+public final class Cli {
+  /** What one CLI run did. */
+  public record Result(int exitCode, String stdout, String stderr) {}
+
+  private Cli() {}
+
+  public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-jar", EngineProcess.jar().toString()));
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("OMG_SOCKET");
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    process.getOutputStream().close();
+    // Output is small; read both fully after exit would risk a full pipe, so drain stderr on a thread.
+    byte[][] stderr = new byte[1][];
+    Thread errReader = new Thread(() -> {
+      try {
+        stderr[0] = process.getErrorStream().readAllBytes();
+      } catch (IOException e) {
+        stderr[0] = new byte[0];
+      }
+    });
+    errReader.start();
+    byte[] stdout = process.getInputStream().readAllBytes();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("CLI " + Arrays.toString(args) + " did not exit within 60 s");
+    }
+    errReader.join(10_000);
+    return new Result(process.exitValue(), new String(stdout, StandardCharsets.UTF_8),
+        new String(stderr[0], StandardCharsets.UTF_8));
+  }
+
+  public static Result run(String... args) throws IOException, InterruptedException {
+    return run(Map.of(), args);
+  }
+}

@@ -1,0 +1,146 @@
+package dev.omg.it;
+
+import dev.omg.client.EngineClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real engine jar, run as a separate process on a socket in a directory of the caller's choosing. Used by the
+ * system tests and the benchmarks alike. Every wait has a timeout.
+ */
+public final class EngineProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Process process;
+  private final Path socket;
+  private final Path log;
+
+  private EngineProcess(Process process, Path socket, Path log) {
+    this.process = process;
+    this.socket = socket;
+    this.log = log;
+  }
+
+  /** The engine jar under test: {@code -Domg.engine.jar}, else engine/target/omg-engine.jar from the repo root. */
+  public static Path jar() {
+    String configured = System.getProperty("omg.engine.jar");
+    Path jar = configured != null ? Path.of(configured) : Path.of("engine/target/omg-engine.jar");
+    if (!Files.isRegularFile(jar)) {
+      jar = Path.of("../engine/target/omg-engine.jar");
+    }
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("engine jar not found at " + jar.toAbsolutePath()
+          + "; build it with: mvn -B package -DskipTests");
+    }
+    return jar.toAbsolutePath().normalize();
+  }
+
+  /** The java launcher of the running JVM, so tests use the JDK they were started with. */
+  public static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * Starts {@code serve} with its socket at {@code directory/run/engine.sock} (the engine creates {@code run/})
+   * and its log in {@code directory/engine.log}, and returns once the engine answers a hello.
+   *
+   * @param jvmOptions e.g. {@code -Xmx256m}
+   * @param serveArgs further arguments, e.g. {@code --config FILE}
+   */
+  public static EngineProcess start(Path directory, List<String> jvmOptions, String... serveArgs)
+      throws IOException, InterruptedException {
+    Files.createDirectories(directory);
+    Path socket = directory.resolve("run").resolve("engine.sock");
+    Path log = directory.resolve("engine.log");
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString(), "serve", "--socket", socket.toString()));
+    command.addAll(Arrays.asList(serveArgs));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().remove("OMG_SOCKET");
+    EngineProcess engine = new EngineProcess(builder.start(), socket, log);
+    engine.awaitReady();
+    return engine;
+  }
+
+  public static EngineProcess start(Path directory, String... serveArgs) throws IOException, InterruptedException {
+    return start(directory, List.of("-Xmx256m"), serveArgs);
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("engine exited with " + process.exitValue() + " before it was ready:\n" + log());
+      }
+      if (Files.exists(socket)) {
+        try (EngineClient client = EngineClient.connect(socket)) {
+          return;
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+      Thread.sleep(20);
+    }
+    process.destroyForcibly();
+    throw new IOException("engine not ready within " + START_TIMEOUT.toSeconds() + " s:\n" + log(), last);
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Everything the engine logged so far. */
+  public String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Sends SIGTERM and waits for the exit; returns the exit status. */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException("engine did not exit within " + timeout.toSeconds() + " s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  /** Waits for the engine to exit by itself (e.g. after {@code stop}); returns the exit status. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("engine still running after " + timeout.toSeconds() + " s");
+    }
+    return process.exitValue();
+  }
+
+  /** Kills the engine if it still runs. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

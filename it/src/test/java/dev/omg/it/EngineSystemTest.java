@@ -1,0 +1,212 @@
+package dev.omg.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.omg.client.EngineClient;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real jar as its own process, a real socket, the real client library and CLI. */
+class EngineSystemTest {
+  @TempDir
+  static Path dir;
+  private static EngineProcess engine;
+
+  @BeforeAll
+  static void start() throws Exception {
+    engine = EngineProcess.start(dir.resolve("omg"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    engine.close();
+  }
+
+  private static String socket() {
+    return engine.socket().toString();
+  }
+
+  @Test
+  void pingAnswersPongWithTheEngineVersion() throws Exception {
+    try (EngineClient client = EngineClient.connect(engine.socket())) {
+      Response reply = client.call("ping", null);
+      assertEquals(Status.OK, reply.status());
+      assertTrue(((String) reply.payload()).matches("pong omg-engine/\\d+\\.\\d+\\.\\d+.*"), reply.toString());
+      assertTrue(client.serverHello().agent().startsWith("omg-engine/"), client.serverHello().toString());
+    }
+  }
+
+  @Test
+  void echoReturnsEveryStandardPayloadTypeUnchanged() throws Exception {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", "ripgrep");
+    map.put("flags", List.of("--locked"));
+    map.put("size", 1234L);
+    try (EngineClient client = EngineClient.connect(engine.socket())) {
+      assertEquals(Response.ok(1, "hello"), client.call("echo", "hello"));
+      assertEquals(map, client.call("echo", map).payload());
+      assertEquals(List.of("a", 1, 2.5, true), client.call("echo", List.of("a", 1, 2.5, true)).payload());
+      byte[] bytes = {1, 2, 3, -1};
+      assertArrayEquals(bytes, (byte[]) client.call("echo", bytes).payload());
+      assertEquals(null, client.call("echo", null).payload());
+    }
+  }
+
+  @Test
+  void answersAThousandPipelinedRequestsOnOneConnectionEachWithItsOwnId() throws Exception {
+    try (EngineClient client = EngineClient.connect(engine.socket())) {
+      List<CompletableFuture<Response>> replies = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        replies.add(client.send("echo", "payload-" + i));
+      }
+      CompletableFuture.allOf(replies.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < 1000; i++) {
+        Response reply = replies.get(i).get();
+        assertEquals(Status.OK, reply.status());
+        assertEquals("payload-" + i, reply.payload(), "reply " + reply.id() + " paired with request " + i);
+      }
+      assertEquals(0, client.pendingCount());
+    }
+  }
+
+  @Test
+  void servesManyConnectionsAtOnce() throws Exception {
+    List<EngineClient> clients = new ArrayList<>();
+    try {
+      for (int c = 0; c < 8; c++) {
+        clients.add(EngineClient.connect(engine.socket()));
+      }
+      List<CompletableFuture<Response>> replies = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        for (int c = 0; c < clients.size(); c++) {
+          replies.add(clients.get(c).send("echo", c + ":" + i));
+        }
+      }
+      CompletableFuture.allOf(replies.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+      for (int k = 0; k < replies.size(); k++) {
+        assertEquals((k % 8) + ":" + (k / 8), replies.get(k).get().payload());
+      }
+    } finally {
+      for (EngineClient client : clients) {
+        client.close();
+      }
+    }
+  }
+
+  @Test
+  void answersUnknownCommandListingTheKnownOnes() throws Exception {
+    try (EngineClient client = EngineClient.connect(engine.socket())) {
+      Response reply = client.call("frobnicate", null);
+      assertEquals(Status.UNKNOWN_COMMAND, reply.status());
+      assertEquals("unknown command 'frobnicate'; known commands: echo, ping, status, stop", reply.error());
+    }
+  }
+
+  @Test
+  void closesOnlyTheConnectionThatSentAnOversizedFrame() throws Exception {
+    try (EngineClient bystander = EngineClient.connect(engine.socket());
+        RawConnection offender = new RawConnection(engine.socket()).hello()) {
+      offender.sendBytes(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+      assertEquals(Optional.of(Response.error(0, Status.PROTOCOL_ERROR,
+          "frame length 2147483647 exceeds the maximum of 1048576 bytes")), offender.receive());
+      assertEquals(Optional.empty(), offender.receive(), "the engine closed the offending connection");
+      assertEquals(Response.ok(1, "still here"), bystander.call("echo", "still here"));
+    }
+    try (EngineClient fresh = EngineClient.connect(engine.socket())) {
+      assertEquals(Status.OK, fresh.call("ping", null).status());
+    }
+  }
+
+  @Test
+  void answersGarbageInAValidFrameWithProtocolErrorCarryingTheRequestId() throws Exception {
+    try (RawConnection raw = new RawConnection(engine.socket()).hello()) {
+      raw.sendBytes(new byte[] {0, 0, 0, 12, 0x0d, 77, 0, 0, 0, 0, 0, 0, 0, 2, 0x78, 0x64});
+      assertEquals(Optional.of(Response.error(77, Status.PROTOCOL_ERROR,
+          "malformed payload: Encountered unregistered class ID: 98")), raw.receive());
+      assertEquals(Optional.empty(), raw.receive());
+    }
+  }
+
+  @Test
+  void answersARequestBeforeTheHelloWithProtocolError() throws Exception {
+    try (RawConnection raw = new RawConnection(engine.socket())) {
+      raw.send(new Request(5, "ping", null));
+      assertEquals(Optional.of(Response.error(5, Status.PROTOCOL_ERROR,
+          "request before hello: send a hello frame first")), raw.receive());
+      assertEquals(Optional.empty(), raw.receive());
+    }
+  }
+
+  @Test
+  void answersAWrongProtocolVersionNamingBothAndCloses() throws Exception {
+    try (RawConnection raw = new RawConnection(engine.socket())) {
+      raw.send(new Hello(2, "future"));
+      assertEquals(Optional.of(Response.error(0, Status.VERSION_MISMATCH,
+          "client speaks protocol version 2, this engine speaks protocol version 1")), raw.receive());
+      assertEquals(Optional.empty(), raw.receive());
+    }
+  }
+
+  @Test
+  void keepsTheSocketPrivateToItsUser() throws Exception {
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(engine.socket())));
+    assertEquals("rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(engine.socket().getParent())));
+  }
+
+  @Test
+  void cliPingPrintsPong() throws Exception {
+    Cli.Result result = Cli.run("ping", "--socket", socket());
+    assertEquals(0, result.exitCode(), result.stderr());
+    assertTrue(result.stdout().matches("pong omg-engine/\\S+ in \\d+\\.\\d{3} ms\\n"), result.stdout());
+  }
+
+  @Test
+  void cliCallEchoPrintsItsArguments() throws Exception {
+    Cli.Result result = Cli.run("call", "echo", "hello", "--socket", socket());
+    assertEquals(new Cli.Result(0, "hello\n", ""), result);
+  }
+
+  @Test
+  void cliFindsTheEngineThroughOmgSocket() throws Exception {
+    Cli.Result result = Cli.run(Map.of("OMG_SOCKET", socket()), "call", "echo", "via", "env");
+    assertEquals(new Cli.Result(0, "via\nenv\n", ""), result);
+  }
+
+  @Test
+  void cliStatusShowsVersionUptimeAndCounters() throws Exception {
+    Cli.Result result = Cli.run("status", "--socket", socket());
+    assertEquals(0, result.exitCode(), result.stderr());
+    String[] lines = result.stdout().split("\n");
+    assertTrue(lines[0].matches("omg-engine \\S+ \\(pid " + engine.pid() + "\\) on " + socket()), lines[0]);
+    assertTrue(lines[1].startsWith("uptime "), lines[1]);
+    assertTrue(lines[2].matches("connections +\\d+"), lines[2]);
+    assertTrue(lines[3].matches("requests served +\\d+"), lines[3]);
+    assertTrue(lines[4].matches("in flight +1"), lines[4]);
+  }
+
+  @Test
+  void cliCallOfAnUnknownCommandExitsOneWithTheReason() throws Exception {
+    Cli.Result result = Cli.run("call", "nope", "--socket", socket());
+    assertEquals(new Cli.Result(1, "", "omg-engine: UNKNOWN_COMMAND: unknown command 'nope'; "
+        + "known commands: echo, ping, status, stop\n"), result);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.omg.it;
+
+import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.ProtocolVersion;
+import dev.omg.transport.FrameHeader;
+import dev.omg.transport.KryoCodec;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/** A socket that sends whatever bytes a test wants, for the cases the client library would never produce. */
+final class RawConnection implements AutoCloseable {
+  private final AFUNIXSocket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
+
+  RawConnection(Path path) throws IOException {
+    socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path));
+    socket.setSoTimeout(10_000);
+    in = new DataInputStream(socket.getInputStream());
+    out = socket.getOutputStream();
+  }
+
+  RawConnection hello() throws IOException {
+    send(new Hello(ProtocolVersion.CURRENT, "raw-test"));
+    Envelope reply = receive().orElseThrow();
+    if (!(reply instanceof Hello)) {
+      throw new IOException("expected hello, got " + reply);
+    }
+    return this;
+  }
+
+  void send(Envelope envelope) throws IOException {
+    sendBytes(codec.encodeFrame(envelope));
+  }
+
+  void sendBytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** The next envelope, or empty when the engine closed the connection. */
+  Optional<Envelope> receive() throws IOException {
+    int length;
+    try {
+      length = in.readInt();
+    } catch (EOFException e) {
+      return Optional.empty();
+    }
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return Optional.of(codec.decode(payload));
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
