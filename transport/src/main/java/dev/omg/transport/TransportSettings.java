@@ -3,6 +3,7 @@ package dev.omg.transport;
 import com.typesafe.config.Config;
 import dev.omg.config.Settings;
 import dev.omg.config.SettingsException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -17,6 +18,8 @@ public final class TransportSettings {
   public final int writeBatchSize;
   public final Set<Long> allowedUids;
   public final Set<Long> allowedGids;
+  public final int ioMaxThreads;
+  public final Duration ioKeepAlive;
 
   private TransportSettings(Config config) {
     socketPath = Settings.string(config, "omg.transport.socket-path");
@@ -25,6 +28,9 @@ public final class TransportSettings {
     writeBatchSize = (int) Settings.bytes(config, "omg.transport.write-batch-size", 4L << 10, 16L << 20);
     allowedUids = ids(config, "omg.security.allowed-uids");
     allowedGids = ids(config, "omg.security.allowed-gids");
+    // Read by BlockingIoExecutor inside Pekko; validated here so a bad value fails the start by its key.
+    ioMaxThreads = Settings.intInRange(config, IO_DISPATCHER + ".blocking-io-executor.max-threads", 4, 65536);
+    ioKeepAlive = Settings.positiveDuration(config, IO_DISPATCHER + ".blocking-io-executor.keep-alive-time");
   }
 
   public static TransportSettings create(Config config) {
