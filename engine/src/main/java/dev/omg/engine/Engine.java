@@ -10,6 +10,7 @@ import dev.omg.routing.Router;
 import dev.omg.routing.RouterDispatcher;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
+import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.ServerConnection;
 import dev.omg.transport.SocketDirectory;
@@ -87,12 +88,12 @@ public final class Engine implements EngineInfo {
       log.debug("{} accepted from {}", connection.name(), connection.peer());
       connection.handleWith(ServerConnection.create(connection.name(), agent, codec,
           routing.maxInFlightPerConnection, dispatcher, () -> accepting), materializer);
-    }, materializer).whenComplete((done, failure) -> {
+    }, materializer).whenCompleteAsync((done, failure) -> {
       if (failure != null && accepting) {
         log.error("accepting connections failed; shutting down", failure);
         requestShutdown("accept loop failed");
       }
-    });
+    }, DirectExecutor.INSTANCE);
     log.info("omg-engine {} listening on {} (pid {}, handlers: {})", Version.get(), socketPath, pid(),
         String.join(", ", handlers.stream().map(HandlerDefinition::command).toList()));
   }

@@ -4,6 +4,7 @@ import dev.omg.handler.HandlerReply;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.RequestDispatcher;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,7 @@ public final class RouterDispatcher implements RequestDispatcher {
     Instant deadline = Instant.now().plus(timeout);
     CompletionStage<HandlerReply> reply = AskPattern.ask(router,
         replyTo -> new Router.Route(request, deadline, replyTo), timeout, scheduler);
-    return reply.handle((answer, failure) -> {
+    return reply.handleAsync((answer, failure) -> {
       metrics.finished();
       if (failure == null) {
         return new Response(request.id(), answer.status(), answer.payload(), answer.error(),
@@ -58,6 +59,6 @@ public final class RouterDispatcher implements RequestDispatcher {
       }
       log.error("request {} '{}' failed in routing", request.id(), request.command(), cause);
       return Response.error(request.id(), Status.HANDLER_ERROR, "routing failed: " + cause);
-    });
+    }, DirectExecutor.INSTANCE);
   }
 }

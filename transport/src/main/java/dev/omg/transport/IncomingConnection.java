@@ -73,7 +73,7 @@ public final class IncomingConnection {
         .toMat(writes, Keep.both())
         .run(materializer);
     reading = running.first();
-    running.second().whenComplete((result, failure) -> close());
+    running.second().whenCompleteAsync((result, failure) -> close(), DirectExecutor.INSTANCE);
     return whenClosed;
   }
 

@@ -83,7 +83,8 @@ public final class ServerConnection {
     try {
       // Envelope is a supertype of Response and stages are only read from here, so the cast is safe.
       return (CompletionStage<Envelope>) (CompletionStage<? extends Envelope>) dispatcher.dispatch(dispatch.request())
-          .exceptionally(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
+          .exceptionallyAsync(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e),
+              DirectExecutor.INSTANCE);
     } catch (RuntimeException e) {
       log.error("dispatching request {} failed", id, e);
       return CompletableFuture.completedFuture(Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
