@@ -81,13 +81,14 @@ public final class Engine implements EngineInfo {
     }
     registerShutdown();
 
-    RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics);
+    RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics,
+        RouterDispatcher.queueLimits(handlers, routing));
     Materializer materializer = Materializer.createMaterializer(system);
     String agent = "omg-engine/" + Version.get();
     server.connections().runForeach(connection -> {
       log.debug("{} accepted from {}", connection.name(), connection.peer());
       connection.handleWith(ServerConnection.create(connection.name(), agent, codec,
-          routing.maxInFlightPerConnection, dispatcher, () -> accepting), materializer);
+          routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting), materializer);
     }, materializer).whenCompleteAsync((done, failure) -> {
       if (failure != null && accepting) {
         log.error("accepting connections failed; shutting down", failure);
@@ -136,7 +137,7 @@ public final class Engine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight());
+    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.overloaded());
   }
 
   @Override

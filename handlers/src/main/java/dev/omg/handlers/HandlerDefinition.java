@@ -15,6 +15,7 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -24,7 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * INTERNAL API. One {@code omg.handlers.<command>} block, checked at load: the class exists, extends
  * {@link Handler}, and has the constructor the engine calls.
  */
-public record HandlerDefinition(String command, Constructor<? extends Handler> constructor, Config config) {
+public record HandlerDefinition(String command, Constructor<? extends Handler> constructor, Config config,
+    OptionalInt maxQueued) {
   private static final Pattern COMMAND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
 
   /** Every handler block under {@code omg.handlers}, in name order. */
@@ -46,7 +48,11 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
       }
       Config block = handlers.getConfig("\"" + command + "\"");
       String className = Settings.nonEmptyString(config, key + ".class");
-      definitions.add(new HandlerDefinition(command, constructor(key + ".class", className, loader), block));
+      OptionalInt maxQueued = config.hasPath(key + ".max-queued")
+          ? OptionalInt.of(Settings.intInRange(config, key + ".max-queued", 1, 1 << 20))
+          : OptionalInt.empty();
+      definitions.add(new HandlerDefinition(command, constructor(key + ".class", className, loader), block,
+          maxQueued));
     }
     definitions.sort((a, b) -> a.command.compareTo(b.command));
     return definitions;

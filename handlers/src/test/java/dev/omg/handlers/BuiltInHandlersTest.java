@@ -49,20 +49,26 @@ class BuiltInHandlersTest {
     HandlerReply reply = ask("status", null);
     assertEquals(Status.OK, reply.status());
     Map<?, ?> status = (Map<?, ?>) reply.payload();
-    assertEquals(List.of("version", "pid", "uptime-ms", "connections", "requests-served", "in-flight"),
-        List.copyOf(status.keySet()));
+    assertEquals(List.of("version", "pid", "uptime-ms", "connections", "requests-served", "in-flight", "overloaded",
+        "heap-used-bytes", "heap-max-bytes"), List.copyOf(status.keySet()));
     assertEquals("9.9.9", status.get("version"));
     assertEquals(4242L, status.get("pid"));
     assertEquals(true, (Long) status.get("uptime-ms") >= 90_000);
     assertEquals(2L, status.get("connections"));
     assertEquals(17L, status.get("requests-served"));
     assertEquals(1L, status.get("in-flight"));
+    assertEquals(3L, status.get("overloaded"));
+    assertEquals(Runtime.getRuntime().maxMemory(), status.get("heap-max-bytes"));
   }
 
   @Test
   void stopAnswersThenAsksTheEngineToShutDown() {
     assertEquals(HandlerReply.ok("stopping"), ask("stop", null));
-    assertEquals(List.of("stop requested (request 1)"), engine.shutdownRequests);
+    // The reply goes out first, so the shutdown request may land a moment after it.
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(List.of("stop requested (request 1)"), engine.shutdownRequests);
+      return null;
+    });
   }
 
   @Test

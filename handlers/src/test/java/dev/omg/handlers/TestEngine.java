@@ -28,7 +28,7 @@ final class TestEngine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(2, 17, 1);
+    return new EngineStats(2, 17, 1, 3);
   }
 
   @Override

@@ -7,9 +7,23 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RoutingMetrics {
   private final LongAdder served = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
+  private final LongAdder overloaded = new LongAdder();
 
-  void started() {
-    inFlight.incrementAndGet();
+  /** Counts a request in unless {@code limit} are in flight already; false means it must be refused. */
+  boolean tryStart(long limit) {
+    long now;
+    do {
+      now = inFlight.get();
+      if (now >= limit) {
+        return false;
+      }
+    } while (!inFlight.compareAndSet(now, now + 1));
+    return true;
+  }
+
+  void refused() {
+    overloaded.increment();
+    served.increment();
   }
 
   void finished() {
@@ -20,6 +34,11 @@ public final class RoutingMetrics {
   /** Requests answered since start. */
   public long served() {
     return served.sum();
+  }
+
+  /** Requests answered OVERLOADED since start. */
+  public long overloaded() {
+    return overloaded.sum();
   }
 
   /** Requests dispatched and not yet answered. */

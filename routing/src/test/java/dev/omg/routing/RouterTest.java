@@ -11,6 +11,7 @@ import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -54,15 +55,16 @@ class RouterTest {
 
       @Override
       public EngineStats stats() {
-        return new EngineStats(0, metrics.served(), metrics.inFlight());
+        return new EngineStats(0, metrics.served(), metrics.inFlight(), metrics.overloaded());
       }
 
       @Override
       public void requestShutdown(String reason) {}
     };
-    ActorRef<Router.Command> router = testKit.spawn(
-        Router.create(HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader()), engine), "router");
-    dispatcher = new RouterDispatcher(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics);
+    List<HandlerDefinition> handlers = HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader());
+    ActorRef<Router.Command> router = testKit.spawn(Router.create(handlers, engine), "router");
+    dispatcher = new RouterDispatcher(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics,
+        RouterDispatcher.queueLimits(handlers, RoutingSettings.create(CONFIG)));
   }
 
   @AfterAll

@@ -5,7 +5,7 @@ package dev.omg.transport;
  * "too long" apart from "corrupted" and "truncated" so that logs and error replies say which.
  */
 public abstract sealed class FrameException extends RuntimeException
-    permits FrameTooLongException, CorruptedFrameException, TruncatedFrameException {
+    permits FrameTooLongException, CorruptedFrameException, TruncatedFrameException, FrameTimeoutException {
   FrameException(String message) {
     super(message, null, false, false);
   }

@@ -1,5 +1,6 @@
 package dev.omg.transport;
 
+import java.time.Duration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
@@ -11,6 +12,7 @@ import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -28,10 +30,13 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>N counts the payload only. 0 &lt;= N &lt;= max frame size; a negative N is a {@link CorruptedFrameException},
  * a larger one a {@link FrameTooLongException}, both raised from the header alone, before any payload byte is
- * buffered. A stream that ends inside a frame fails with {@link TruncatedFrameException}.
+ * buffered. A stream that ends inside a frame fails with {@link TruncatedFrameException}, and one that stalls
+ * inside a frame (no byte for the frame idle timeout) with {@link FrameTimeoutException}.
  */
 public final class Framing {
   private static final int HEADER_LENGTH = FrameHeader.LENGTH;
+  /** A frame may take forever: for tests and trusted byte sources. */
+  public static final Duration NO_TIMEOUT = Duration.ZERO;
 
   private Framing() {}
 
@@ -40,7 +45,13 @@ public final class Framing {
    * on it with {@code codec.atop(Framing.bidi(max))}.
    */
   public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bidi(int maxFrameSize) {
-    return BidiFlow.fromFlows(encoder(maxFrameSize), decoder(maxFrameSize));
+    return bidi(maxFrameSize, NO_TIMEOUT);
+  }
+
+  /** As {@link #bidi(int)}, failing when a frame is begun and no further byte comes for {@code frameTimeout}. */
+  public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bidi(int maxFrameSize,
+      Duration frameTimeout) {
+    return BidiFlow.fromFlows(encoder(maxFrameSize), decoder(maxFrameSize, frameTimeout));
   }
 
   /** Prepends the length header to each payload; a payload over the maximum fails the stream. */
@@ -50,7 +61,12 @@ public final class Framing {
 
   /** Splits a byte stream into payloads, whatever the chunking of the input. */
   public static Flow<ByteString, ByteString, NotUsed> decoder(int maxFrameSize) {
-    return Flow.fromGraph(new Decoder(maxFrameSize));
+    return decoder(maxFrameSize, NO_TIMEOUT);
+  }
+
+  /** As {@link #decoder(int)}, failing with {@link FrameTimeoutException} on a frame left unfinished. */
+  public static Flow<ByteString, ByteString, NotUsed> decoder(int maxFrameSize, Duration frameTimeout) {
+    return Flow.fromGraph(new Decoder(maxFrameSize, frameTimeout));
   }
 
   /** One framed payload. */
@@ -77,9 +93,11 @@ public final class Framing {
     private final Outlet<ByteString> out = Outlet.create("Framing.decoder.out");
     private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
     private final int maxFrameSize;
+    private final Duration frameTimeout;
 
-    Decoder(int maxFrameSize) {
+    Decoder(int maxFrameSize, Duration frameTimeout) {
       this.maxFrameSize = maxFrameSize;
+      this.frameTimeout = frameTimeout;
     }
 
     @Override
@@ -89,7 +107,7 @@ public final class Framing {
 
     @Override
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-      return new GraphStageLogic(shape) {
+      return new TimerGraphStageLogic(shape) {
         private ByteString buffer = ByteString.emptyByteString();
         /** Length of the frame being assembled, or -1 while its header is incomplete. */
         private int expected = -1;
@@ -98,6 +116,7 @@ public final class Framing {
           setHandler(in, new AbstractInHandler() {
             @Override
             public void onPush() {
+              cancelTimer(FRAME_TIMER);
               buffer = buffer.concat(grab(in));
               emitOrPull();
             }
@@ -118,6 +137,22 @@ public final class Framing {
               emitOrPull();
             }
           });
+        }
+
+        @Override
+        public void onTimer(Object key) {
+          failStage(new FrameTimeoutException(frameTimeout, buffer.size(),
+              expected < 0 ? HEADER_LENGTH : HEADER_LENGTH + (long) expected));
+        }
+
+        /**
+         * The clock runs only while part of a frame is buffered and the decoder waits for the rest: an idle
+         * connection between frames, and a backpressured one, are never timed out.
+         */
+        private void awaitRestOfFrame() {
+          if (!frameTimeout.isZero() && !buffer.isEmpty()) {
+            scheduleOnce(FRAME_TIMER, frameTimeout);
+          }
         }
 
         private void emitOrPull() {
@@ -152,12 +187,15 @@ public final class Framing {
                   expected < 0 ? HEADER_LENGTH : HEADER_LENGTH + (long) expected));
             }
           } else if (!hasBeenPulled(in)) {
+            awaitRestOfFrame();
             pull(in);
           }
         }
       };
     }
   }
+
+  private static final String FRAME_TIMER = "frame-timeout";
 
   private static String hex(ByteString bytes) {
     StringBuilder sb = new StringBuilder();

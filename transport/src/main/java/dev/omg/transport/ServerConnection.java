@@ -3,6 +3,7 @@ package dev.omg.transport;
 import dev.omg.protocol.Envelope;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -53,10 +54,11 @@ public final class ServerConnection {
    * @param name how logs name this connection, e.g. {@code conn-7 (pid 123)}
    * @param agent what the engine's hello says it is
    * @param maxInFlight requests dispatched and not yet answered, at most
+   * @param frameIdleTimeout how long a begun frame may wait for its next byte; {@link Framing#NO_TIMEOUT} for ever
    * @param acceptingRequests false once the engine drains for shutdown: new requests get SHUTTING_DOWN
    */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
-      int maxInFlight, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
+      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
     int maxFrame = codec.maxPayloadSize();
     Flow<Inbound, Envelope, NotUsed> protocol = Flow.of(Inbound.class)
         .map(inbound -> (Object) inbound)
@@ -73,7 +75,7 @@ public final class ServerConnection {
         .mapAsyncUnordered(maxInFlight, step -> step instanceof ConnectionProtocol.Dispatch dispatch
             ? dispatch(dispatcher, dispatch)
             : CompletableFuture.completedFuture(((ConnectionProtocol.Reply) step).envelope()));
-    return codec(codec).atop(Framing.bidi(maxFrame)).reversed().join(protocol);
+    return codec(codec).atop(Framing.bidi(maxFrame, frameIdleTimeout)).reversed().join(protocol);
   }
 
   @SuppressWarnings("unchecked")

@@ -18,6 +18,9 @@ public final class TransportSettings {
   public final int writeBatchSize;
   public final Set<Long> allowedUids;
   public final Set<Long> allowedGids;
+  public final Duration frameIdleTimeout;
+  public final int maxConnections;
+  public final Duration connectionRetryAfter;
   public final int ioMaxThreads;
   public final Duration ioKeepAlive;
 
@@ -26,6 +29,9 @@ public final class TransportSettings {
     maxFrameSize = (int) Settings.bytes(config, "omg.transport.max-frame-size", 64, 64L << 20);
     readBufferSize = (int) Settings.bytes(config, "omg.transport.read-buffer-size", 512, 1L << 20);
     writeBatchSize = (int) Settings.bytes(config, "omg.transport.write-batch-size", 4L << 10, 16L << 20);
+    frameIdleTimeout = Settings.positiveDuration(config, "omg.transport.frame-idle-timeout");
+    maxConnections = Settings.intInRange(config, "omg.transport.max-connections", 1, 1 << 20);
+    connectionRetryAfter = Settings.positiveDuration(config, "omg.transport.connection-retry-after");
     allowedUids = ids(config, "omg.security.allowed-uids");
     allowedGids = ids(config, "omg.security.allowed-gids");
     // Read by BlockingIoExecutor inside Pekko; validated here so a bad value fails the start by its key.

@@ -119,6 +119,13 @@ public final class UnixSocketServer implements AutoCloseable {
         reject(socket, peer, id);
         continue;
       }
+      if (open.size() >= settings.maxConnections) {
+        log.warn("conn-{}: turned away {}: {} connections open, the limit (omg.transport.max-connections)", id,
+            peer, open.size());
+        sendAndClose(socket, id, new Response(0, Status.OVERLOADED, null, "the engine has " + open.size()
+            + " connections open, its limit; retry later", settings.connectionRetryAfter.toMillis()));
+        continue;
+      }
       IncomingConnection[] self = new IncomingConnection[1];
       self[0] = new IncomingConnection(id, socket, peer, settings, () -> {
         open.remove(self[0]);
@@ -142,13 +149,17 @@ public final class UnixSocketServer implements AutoCloseable {
 
   private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
     log.warn("conn-{}: rejected {}: not this engine's user (uid {}) nor allowed by omg.security", id, peer, ownUid);
+    sendAndClose(socket, id, Response.error(0, Status.UNAUTHORIZED, "uid " + peer.uid()
+        + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
+  }
+
+  /** Tells a connection that is not served why, in one frame, and closes it. */
+  private void sendAndClose(AFUNIXSocket socket, long id, Response why) {
     try (socket; OutputStream out = socket.getOutputStream()) {
-      out.write(codec.encodeFrame(Response.error(0, Status.UNAUTHORIZED,
-          "uid " + peer.uid() + " may not use this engine; it serves uid " + ownUid
-              + " and the uids and gids in omg.security")));
+      out.write(codec.encodeFrame(why));
       out.flush();
     } catch (IOException e) {
-      log.debug("conn-{}: could not tell the rejected peer: {}", id, e.getMessage());
+      log.debug("conn-{}: could not tell the peer it is not served: {}", id, e.getMessage());
     }
   }
 

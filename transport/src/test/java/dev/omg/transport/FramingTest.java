@@ -3,6 +3,7 @@ package dev.omg.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -165,5 +166,35 @@ class FramingTest {
         .via(Framing.decoder(MAX))
         .runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertEquals(payloads, roundTripped);
+  }
+
+  @Test
+  void failsAFrameWhoseRestDoesNotArriveWithinTheIdleTimeout() throws Exception {
+    Throwable failure = Source.single(bytes(0, 0, 0, 5, 1, 2)).concat(Source.never())
+        .via(Framing.decoder(MAX, Duration.ofMillis(200)))
+        .runWith(Sink.ignore(), system)
+        .handle((done, error) -> error)
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertInstanceOf(FrameTimeoutException.class, failure);
+    assertEquals("incomplete frame: got 6 of 9 bytes, then nothing for 200 ms", failure.getMessage());
+  }
+
+  @Test
+  void neverTimesOutAConnectionIdleBetweenFrames() throws Exception {
+    List<ByteString> received = Source.single(Framing.frame(bytes(7), MAX))
+        .concat(Source.single(Framing.frame(bytes(8), MAX)).initialDelay(Duration.ofMillis(600)))
+        .via(Framing.decoder(MAX, Duration.ofMillis(200)))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(bytes(7), bytes(8)), received);
+  }
+
+  @Test
+  void aSlowButSteadyFrameIsNotTimedOut() throws Exception {
+    ByteString frame = Framing.frame(bytes(1, 2, 3, 4), MAX);
+    List<ByteString> received = Source.from(oneBytePerChunk(frame))
+        .throttle(1, Duration.ofMillis(100))
+        .via(Framing.decoder(MAX, Duration.ofMillis(300)))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(bytes(1, 2, 3, 4)), received);
   }
 }

@@ -58,7 +58,8 @@ class ServerConnectionTest {
   }
 
   private Flow<ByteString, ByteString, ?> connection(RequestDispatcher dispatcher, boolean accepting, int inFlight) {
-    return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, dispatcher, () -> accepting);
+    return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, Framing.NO_TIMEOUT, dispatcher,
+        () -> accepting);
   }
 
   /** Runs the connection over {@code input} (then end of input) and decodes every frame it wrote. */

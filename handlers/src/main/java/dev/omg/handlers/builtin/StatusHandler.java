@@ -31,6 +31,11 @@ public final class StatusHandler extends Handler {
     status.put("connections", stats.openConnections());
     status.put("requests-served", stats.requestsServed());
     status.put("in-flight", stats.inFlight());
+    status.put("overloaded", stats.overloaded());
+    // The engine's own heap: what the reliability tests watch under fuzzing and load.
+    Runtime runtime = Runtime.getRuntime();
+    status.put("heap-used-bytes", runtime.totalMemory() - runtime.freeMemory());
+    status.put("heap-max-bytes", runtime.maxMemory());
     request.reply(status);
   }
 }
