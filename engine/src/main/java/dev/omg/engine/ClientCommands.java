@@ -3,6 +3,8 @@ package dev.omg.engine;
 import com.typesafe.config.Config;
 import dev.omg.client.ClientOptions;
 import dev.omg.client.EngineClient;
+import dev.omg.client.EngineException;
+import dev.omg.client.RetryPolicy;
 import dev.omg.client.NoEngineException;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
@@ -73,10 +75,19 @@ final class ClientCommands {
     } catch (NoEngineException e) {
       err.println("omg-engine: " + e.getMessage() + "; start one with: java -jar omg-engine.jar serve");
       return Main.NOT_RUNNING;
+    } catch (EngineException e) {
+      String retry = e.status() == Status.OVERLOADED ? gaveUp(e.retryAfterMillis()) : "";
+      err.println("omg-engine: " + e.getMessage() + retry);
+      return Main.FAILED;
     } catch (IOException | TimeoutException e) {
       err.println("omg-engine: " + e.getMessage());
       return Main.FAILED;
     }
+  }
+
+  private static String gaveUp(long retryAfterMillis) {
+    return " (gave up after " + RetryPolicy.defaults().maxRetries() + " retries; the engine asked to wait "
+        + retryAfterMillis + " ms)";
   }
 
   private int ping(EngineClient client) throws IOException, TimeoutException {
@@ -147,8 +158,7 @@ final class ClientCommands {
   }
 
   private int failed(Response reply) {
-    String retry = reply.status() == Status.OVERLOADED && reply.retryAfterMillis() > 0
-        ? " (retry after " + reply.retryAfterMillis() + " ms)" : "";
+    String retry = reply.status() == Status.OVERLOADED ? gaveUp(reply.retryAfterMillis()) : "";
     err.println("omg-engine: " + reply.status() + ": " + reply.error() + retry);
     return Main.FAILED;
   }

@@ -12,30 +12,36 @@ import java.util.Map;
  * @param callTimeout how long {@link EngineClient#call} waits for a reply
  * @param userTypes the application's payload types by registration id (ids from 100), as the engine registers them
  * @param agent how this client names itself in the hello, for the engine's logs
+ * @param retry what to do when the engine answers OVERLOADED
  */
-public record ClientOptions(int maxFrameSize, Duration callTimeout, Map<Integer, Class<?>> userTypes, String agent) {
+public record ClientOptions(int maxFrameSize, Duration callTimeout, Map<Integer, Class<?>> userTypes, String agent,
+    RetryPolicy retry) {
   public ClientOptions {
     userTypes = Map.copyOf(userTypes);
   }
 
   public static ClientOptions defaults() {
     return new ClientOptions(FrameHeader.DEFAULT_MAX_FRAME_SIZE, Duration.ofSeconds(30), Map.of(),
-        "omg-client/" + Version.get());
+        "omg-client/" + Version.get(), RetryPolicy.defaults());
   }
 
   public ClientOptions withCallTimeout(Duration timeout) {
-    return new ClientOptions(maxFrameSize, timeout, userTypes, agent);
+    return new ClientOptions(maxFrameSize, timeout, userTypes, agent, retry);
   }
 
   public ClientOptions withMaxFrameSize(int bytes) {
-    return new ClientOptions(bytes, callTimeout, userTypes, agent);
+    return new ClientOptions(bytes, callTimeout, userTypes, agent, retry);
   }
 
   public ClientOptions withUserTypes(Map<Integer, Class<?>> types) {
-    return new ClientOptions(maxFrameSize, callTimeout, types, agent);
+    return new ClientOptions(maxFrameSize, callTimeout, types, agent, retry);
   }
 
   public ClientOptions withAgent(String name) {
-    return new ClientOptions(maxFrameSize, callTimeout, userTypes, name);
+    return new ClientOptions(maxFrameSize, callTimeout, userTypes, name, retry);
+  }
+
+  public ClientOptions withRetry(RetryPolicy policy) {
+    return new ClientOptions(maxFrameSize, callTimeout, userTypes, agent, policy);
   }
 }

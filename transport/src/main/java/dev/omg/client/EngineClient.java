@@ -5,6 +5,7 @@ import dev.omg.protocol.Hello;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.MalformedPayloadException;
@@ -73,6 +74,19 @@ public final class EngineClient implements AutoCloseable {
    * @throws EngineException when the engine refuses the connection (UNAUTHORIZED, VERSION_MISMATCH)
    */
   public static EngineClient connect(Path socketPath, ClientOptions options) throws IOException {
+    for (int retry = 1; ; retry++) {
+      try {
+        return connectOnce(socketPath, options);
+      } catch (EngineException e) {
+        if (e.status() != Status.OVERLOADED || retry > options.retry().maxRetries()) {
+          throw e;
+        }
+        pause(options.retry().waitMillis(retry, e.retryAfterMillis()), "connecting");
+      }
+    }
+  }
+
+  private static EngineClient connectOnce(Path socketPath, ClientOptions options) throws IOException {
     if (!Files.exists(socketPath)) {
       throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
     }
@@ -122,8 +136,30 @@ public final class EngineClient implements AutoCloseable {
     return reply;
   }
 
-  /** Sends a request and waits up to the configured call timeout for its reply. */
+  /**
+   * Sends a request and waits up to the configured call timeout for its reply. An OVERLOADED reply is retried as
+   * the {@link RetryPolicy} says; when retries run out, the last OVERLOADED reply is returned.
+   */
   public Response call(String command, Object payload) throws IOException, TimeoutException {
+    for (int retry = 1; ; retry++) {
+      Response reply = callOnce(command, payload);
+      if (reply.status() != Status.OVERLOADED || retry > options.retry().maxRetries()) {
+        return reply;
+      }
+      pause(options.retry().waitMillis(retry, reply.retryAfterMillis()), "'" + command + "'");
+    }
+  }
+
+  private static void pause(long millis, String what) throws IOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting to retry " + what, e);
+    }
+  }
+
+  private Response callOnce(String command, Object payload) throws IOException, TimeoutException {
     CompletableFuture<Response> reply = send(command, payload);
     try {
       return reply.get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -162,7 +198,8 @@ public final class EngineClient implements AutoCloseable {
       return hello;
     }
     if (first instanceof Response response && !response.isOk()) {
-      throw new EngineException(response.status(), response.status() + ": " + response.error());
+      throw new EngineException(response.status(), response.status() + ": " + response.error(),
+          response.retryAfterMillis());
     }
     throw new EngineException(null, "expected the engine's hello, got " + first);
   }
