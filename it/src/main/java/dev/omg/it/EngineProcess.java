@@ -56,13 +56,29 @@ public final class EngineProcess implements AutoCloseable {
    */
   public static EngineProcess start(Path directory, List<String> jvmOptions, String... serveArgs)
       throws IOException, InterruptedException {
+    return start(directory, jvmOptions, List.of(), serveArgs);
+  }
+
+  /**
+   * As {@link #start(Path, List, String...)}, with {@code classpath} after the engine jar, the way a user adds
+   * their handler jars: {@code java -cp omg-engine.jar:theirs.jar dev.omg.engine.Main serve}.
+   */
+  public static EngineProcess start(Path directory, List<String> jvmOptions, List<Path> classpath,
+      String... serveArgs) throws IOException, InterruptedException {
     Files.createDirectories(directory);
     Path socket = directory.resolve("run").resolve("engine.sock");
     Path log = directory.resolve("engine.log");
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar().toString(), "serve", "--socket", socket.toString()));
+    if (classpath.isEmpty()) {
+      command.addAll(List.of("-jar", jar().toString()));
+    } else {
+      StringBuilder path = new StringBuilder(jar().toString());
+      classpath.forEach(entry -> path.append(java.io.File.pathSeparator).append(entry.toAbsolutePath()));
+      command.addAll(List.of("-cp", path.toString(), "dev.omg.engine.Main"));
+    }
+    command.addAll(List.of("serve", "--socket", socket.toString()));
     command.addAll(Arrays.asList(serveArgs));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)

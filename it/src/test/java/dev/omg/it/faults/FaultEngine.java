@@ -1,0 +1,48 @@
+package dev.omg.it.faults;
+
+import dev.omg.client.EngineClient;
+import dev.omg.it.EngineProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The real engine jar with the fault handlers on its classpath and limits small enough to reach in a test. */
+public final class FaultEngine {
+  /** The handlers of this package, named as commands, and tight timeouts. */
+  public static final String CONFIG = """
+      omg.routing.request-timeout = 1s
+      omg.transport.frame-idle-timeout = 1s
+      omg.handlers {
+        fragile { class = "dev.omg.it.faults.FaultHandlers$Fragile" }
+        silent { class = "dev.omg.it.faults.FaultHandlers$Silent" }
+        twice { class = "dev.omg.it.faults.FaultHandlers$Twice" }
+        late { class = "dev.omg.it.faults.FaultHandlers$Slow", delay = 1500ms }
+        slow { class = "dev.omg.it.faults.FaultHandlers$Slow", delay = 20ms, max-queued = 32 }
+      }
+      """;
+
+  private FaultEngine() {}
+
+  /** Starts the engine in {@code directory} with {@link #CONFIG} plus {@code extraConfig}. */
+  public static EngineProcess start(Path directory, String extraConfig) throws IOException, InterruptedException {
+    Files.createDirectories(directory);
+    Path config = directory.resolve("faults.conf");
+    Files.writeString(config, CONFIG + extraConfig);
+    return EngineProcess.start(directory, List.of("-Xmx256m"), List.of(Path.of("target", "test-classes")),
+        "--config", config.toString());
+  }
+
+  /** The engine's status map, from a connection of its own. */
+  public static Map<?, ?> status(Path socket) throws Exception {
+    try (EngineClient client = EngineClient.connect(socket)) {
+      return (Map<?, ?>) client.call("status", null).payload();
+    }
+  }
+
+  /** A status counter as a long. */
+  public static long stat(Path socket, String key) throws Exception {
+    return ((Number) status(socket).get(key)).longValue();
+  }
+}
