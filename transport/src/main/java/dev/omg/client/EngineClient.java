@@ -192,16 +192,32 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private Hello handshake() throws IOException {
-    write(new Hello(ProtocolVersion.CURRENT, options.agent()));
+    try {
+      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
+    } catch (IOException e) {
+      // An engine that turns the connection away (UNAUTHORIZED, OVERLOADED) writes why and closes without reading:
+      // the reason may be waiting even though the hello could not be written.
+      Envelope why;
+      try {
+        why = readEnvelope();
+      } catch (IOException nothing) {
+        throw e;
+      }
+      throw refusal(why);
+    }
     Envelope first = readEnvelope();
     if (first instanceof Hello hello) {
       return hello;
     }
-    if (first instanceof Response response && !response.isOk()) {
-      throw new EngineException(response.status(), response.status() + ": " + response.error(),
+    throw refusal(first);
+  }
+
+  private static EngineException refusal(Envelope instead) {
+    if (instead instanceof Response response && !response.isOk()) {
+      return new EngineException(response.status(), response.status() + ": " + response.error(),
           response.retryAfterMillis());
     }
-    throw new EngineException(null, "expected the engine's hello, got " + first);
+    return new EngineException(null, "expected the engine's hello, got " + instead);
   }
 
   private void write(Envelope envelope) throws IOException {
