@@ -121,51 +121,6 @@ class EngineSystemTest {
   }
 
   @Test
-  void closesOnlyTheConnectionThatSentAnOversizedFrame() throws Exception {
-    try (EngineClient bystander = EngineClient.connect(engine.socket());
-        RawConnection offender = new RawConnection(engine.socket()).hello()) {
-      offender.sendBytes(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-      assertEquals(Optional.of(Response.error(0, Status.PROTOCOL_ERROR,
-          "frame length 2147483647 exceeds the maximum of 1048576 bytes")), offender.receive());
-      assertEquals(Optional.empty(), offender.receive(), "the engine closed the offending connection");
-      assertEquals(Response.ok(1, "still here"), bystander.call("echo", "still here"));
-    }
-    try (EngineClient fresh = EngineClient.connect(engine.socket())) {
-      assertEquals(Status.OK, fresh.call("ping", null).status());
-    }
-  }
-
-  @Test
-  void answersGarbageInAValidFrameWithProtocolErrorCarryingTheRequestId() throws Exception {
-    try (RawConnection raw = new RawConnection(engine.socket()).hello()) {
-      raw.sendBytes(new byte[] {0, 0, 0, 12, 0x0d, 77, 0, 0, 0, 0, 0, 0, 0, 2, 0x78, 0x64});
-      assertEquals(Optional.of(Response.error(77, Status.PROTOCOL_ERROR,
-          "malformed payload: Encountered unregistered class ID: 98")), raw.receive());
-      assertEquals(Optional.empty(), raw.receive());
-    }
-  }
-
-  @Test
-  void answersARequestBeforeTheHelloWithProtocolError() throws Exception {
-    try (RawConnection raw = new RawConnection(engine.socket())) {
-      raw.send(new Request(5, "ping", null));
-      assertEquals(Optional.of(Response.error(5, Status.PROTOCOL_ERROR,
-          "request before hello: send a hello frame first")), raw.receive());
-      assertEquals(Optional.empty(), raw.receive());
-    }
-  }
-
-  @Test
-  void answersAWrongProtocolVersionNamingBothAndCloses() throws Exception {
-    try (RawConnection raw = new RawConnection(engine.socket())) {
-      raw.send(new Hello(2, "future"));
-      assertEquals(Optional.of(Response.error(0, Status.VERSION_MISMATCH,
-          "client speaks protocol version 2, this engine speaks protocol version 1")), raw.receive());
-      assertEquals(Optional.empty(), raw.receive());
-    }
-  }
-
-  @Test
   void keepsTheSocketPrivateToItsUser() throws Exception {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(engine.socket())));
     assertEquals("rwx------",

@@ -59,6 +59,11 @@ final class RawConnection implements AutoCloseable {
     return Optional.of(codec.decode(payload));
   }
 
+  /** Half-closes: the engine reads end-of-stream, and may still answer before it closes its side. */
+  void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
