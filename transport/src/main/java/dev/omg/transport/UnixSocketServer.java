@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.ActorAttributes;
@@ -39,6 +41,9 @@ public final class UnixSocketServer implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Set<IncomingConnection> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private static final int MAX_LINGERING = 64;
+  private static final long LINGER_MILLIS = 500;
+  private final AtomicInteger lingering = new AtomicInteger();
 
   private UnixSocketServer(Path path, AFUNIXServerSocket serverSocket, TransportSettings settings, KryoCodec codec) {
     this.path = path;
@@ -153,13 +158,35 @@ public final class UnixSocketServer implements AutoCloseable {
         + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
   }
 
-  /** Tells a connection that is not served why, in one frame, and closes it. */
+  /**
+   * Tells a connection that is not served why, in one frame, and closes it. The close waits a moment after the
+   * frame: a client writes its hello before it reads, and a hello written to a socket already closed fails with
+   * EPIPE, which closes the client's socket before it can read the reason. At most {@link #MAX_LINGERING}
+   * sockets wait like this, so a flood of refused connections cannot hold many descriptors.
+   */
   private void sendAndClose(AFUNIXSocket socket, long id, Response why) {
-    try (socket; OutputStream out = socket.getOutputStream()) {
+    try {
+      OutputStream out = socket.getOutputStream();
       out.write(codec.encodeFrame(why));
       out.flush();
+      socket.shutdownOutput();
     } catch (IOException e) {
       log.debug("conn-{}: could not tell the peer it is not served: {}", id, e.getMessage());
+    }
+    if (lingering.incrementAndGet() <= MAX_LINGERING) {
+      CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS, DirectExecutor.INSTANCE)
+          .execute(() -> closeQuietly(socket));
+    } else {
+      closeQuietly(socket);
+    }
+  }
+
+  private void closeQuietly(AFUNIXSocket socket) {
+    lingering.decrementAndGet();
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // Best effort: the peer may have gone already.
     }
   }
 
