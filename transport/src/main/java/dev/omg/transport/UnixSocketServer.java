@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
@@ -51,23 +50,23 @@ public final class UnixSocketServer implements AutoCloseable {
    * Binds at {@code path}, whose directory must already be prepared (see {@link SocketDirectory}) and where no
    * socket file may exist. Java cannot set the umask, so the socket is bound under a hidden name
    * ({@link #bindPathFor}) inside the 0700 directory, made 0600, and only then hard-linked to its public name:
-   * the public path never exists with wider permissions. The hidden name stays while the engine runs because
-   * junixsocket checks on every accept that the bound path still holds the listening socket.
+   * the public path never exists with wider permissions, and nobody but the owner can reach the hidden name
+   * during the moment it has them. The hidden name stays while the engine runs because junixsocket checks on
+   * every accept that the bound path still holds the listening socket.
+   *
+   * @throws IllegalArgumentException when the hidden name would not fit in sun_path
+   *     ({@link SocketPaths#checkEngineLength}); binding the public name directly would open a chmod window
    */
   public static UnixSocketServer bind(Path path, TransportSettings settings, KryoCodec codec) throws IOException {
-    SocketPaths.checkLength(path);
+    SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
-    boolean viaHidden = hidden.toString().getBytes(StandardCharsets.UTF_8).length <= SocketPaths.MAX_PATH_BYTES;
-    Path bindAt = viaHidden ? hidden : path;
     AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
     try {
       // The engine removes its paths after it drained; junixsocket must not do it when the listener closes.
       server.setDeleteOnClose(false);
-      server.bind(AFUNIXSocketAddress.of(bindAt), 128);
-      Files.setPosixFilePermissions(bindAt, PosixFilePermissions.fromString("rw-------"));
-      if (viaHidden) {
-        Files.createLink(path, hidden);
-      }
+      server.bind(AFUNIXSocketAddress.of(hidden), 128);
+      Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
+      Files.createLink(path, hidden);
     } catch (IOException | RuntimeException e) {
       server.close();
       Files.deleteIfExists(hidden);
@@ -113,8 +112,16 @@ public final class UnixSocketServer implements AutoCloseable {
         }
         throw e;
       }
-      PeerCredentials peer = credentials(socket);
       long id = ids.incrementAndGet();
+      PeerCredentials peer;
+      try {
+        peer = credentials(socket);
+      } catch (IOException | RuntimeException e) {
+        // Without credentials nobody is served; one odd peer must not end the accept loop for everyone.
+        log.warn("conn-{}: rejected: cannot read its peer credentials ({})", id, e.toString());
+        closeQuietly(socket);
+        continue;
+      }
       if (!authorized(peer)) {
         reject(socket, peer, id);
         continue;
@@ -141,7 +148,9 @@ public final class UnixSocketServer implements AutoCloseable {
   }
 
   private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
-    log.warn("conn-{}: rejected {}: not this engine's user (uid {}) nor allowed by omg.security", id, peer, ownUid);
+    log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
+        + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
+        peer.pid(), ownUid);
     try (socket; OutputStream out = socket.getOutputStream()) {
       out.write(codec.encodeFrame(Response.error(0, Status.UNAUTHORIZED,
           "uid " + peer.uid() + " may not use this engine; it serves uid " + ownUid
@@ -149,6 +158,14 @@ public final class UnixSocketServer implements AutoCloseable {
       out.flush();
     } catch (IOException e) {
       log.debug("conn-{}: could not tell the rejected peer: {}", id, e.getMessage());
+    }
+  }
+
+  private static void closeQuietly(AFUNIXSocket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // The peer is gone either way.
     }
   }
 
