@@ -8,6 +8,7 @@ import dev.omg.protocol.Response;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.MalformedPayloadException;
+import dev.omg.transport.SocketPaths;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -73,21 +74,65 @@ public final class EngineClient implements AutoCloseable {
    * @throws EngineException when the engine refuses the connection (UNAUTHORIZED, VERSION_MISMATCH)
    */
   public static EngineClient connect(Path socketPath, ClientOptions options) throws IOException {
-    if (!Files.exists(socketPath)) {
-      throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
-    }
-    AFUNIXSocket socket;
-    try {
-      socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
-    } catch (SocketException e) {
-      throw new NoEngineException(socketPath,
-          "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
-    }
+    AFUNIXSocket socket = open(socketPath);
     try {
       return new EngineClient(socket, new KryoCodec(options.maxFrameSize(), options.userTypes()), options);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
+    }
+  }
+
+  /**
+   * Asks the engine to stop without a hello: the one request every engine serves whatever protocol version the
+   * client speaks (docs/protocol.md, "Stopping across versions"). Returns the engine's reply to the stop request.
+   *
+   * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws EngineException when the engine refuses the connection (UNAUTHORIZED) or closes it unanswered
+   */
+  public static Response stopWithoutHello(Path socketPath, ClientOptions options) throws IOException {
+    try (AFUNIXSocket socket = open(socketPath)) {
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.callTimeout().toMillis())));
+      KryoCodec codec = new KryoCodec(options.maxFrameSize(), options.userTypes());
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+      try {
+        out.write(codec.encodeFrame(new Request(1, "stop", null)));
+        out.flush();
+      } catch (IOException e) {
+        // The engine may have answered (UNAUTHORIZED) and closed before our write: its answer says more.
+        throw explained(in, codec, options, e);
+      }
+      Envelope reply;
+      try {
+        reply = read(in, codec, options);
+      } catch (EOFException e) {
+        throw new EngineException(null, "the engine closed the connection without answering 'stop'");
+      }
+      if (reply instanceof Response response && response.id() == 1) {
+        return response;
+      }
+      if (reply instanceof Response response && !response.isOk()) {
+        throw new EngineException(response.status(), response.status() + ": " + response.error());
+      }
+      throw new EngineException(null, "expected the reply to 'stop', got " + reply);
+    }
+  }
+
+  private static AFUNIXSocket open(Path socketPath) throws IOException {
+    try {
+      SocketPaths.checkLength(socketPath);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    if (!Files.exists(socketPath)) {
+      throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
+    }
+    try {
+      return AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
+    } catch (SocketException e) {
+      throw new NoEngineException(socketPath,
+          "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
     }
   }
 
@@ -156,7 +201,12 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private Hello handshake() throws IOException {
-    write(new Hello(ProtocolVersion.CURRENT, options.agent()));
+    try {
+      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
+    } catch (IOException e) {
+      // An engine that refuses us (UNAUTHORIZED) answers and closes at once, maybe before our hello is written.
+      throw explained(in, codec, options, e);
+    }
     Envelope first = readEnvelope();
     if (first instanceof Hello hello) {
       return hello;
@@ -175,7 +225,24 @@ public final class EngineClient implements AutoCloseable {
     }
   }
 
+  /** The engine's error frame already waiting to be read, if any, else {@code writeFailure}. */
+  private static IOException explained(DataInputStream in, KryoCodec codec, ClientOptions options,
+      IOException writeFailure) {
+    try {
+      if (read(in, codec, options) instanceof Response response && !response.isOk()) {
+        return new EngineException(response.status(), response.status() + ": " + response.error(), writeFailure);
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // Nothing readable: the write failure is all we know.
+    }
+    return writeFailure;
+  }
+
   private Envelope readEnvelope() throws IOException {
+    return read(in, codec, options);
+  }
+
+  private static Envelope read(DataInputStream in, KryoCodec codec, ClientOptions options) throws IOException {
     int length = in.readInt();
     if (length < 0 || length > options.maxFrameSize()) {
       throw new EngineException(null, "engine sent a frame of " + length + " bytes; the maximum is "
