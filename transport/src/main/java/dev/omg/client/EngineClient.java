@@ -96,13 +96,8 @@ public final class EngineClient implements AutoCloseable {
       KryoCodec codec = new KryoCodec(options.maxFrameSize(), options.userTypes());
       OutputStream out = socket.getOutputStream();
       DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-      try {
-        out.write(codec.encodeFrame(new Request(1, "stop", null)));
-        out.flush();
-      } catch (IOException e) {
-        // The engine may have answered (UNAUTHORIZED) and closed before our write: its answer says more.
-        throw explained(in, codec, options, e);
-      }
+      out.write(codec.encodeFrame(new Request(1, "stop", null)));
+      out.flush();
       Envelope reply;
       try {
         reply = read(in, codec, options);
@@ -201,12 +196,7 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private Hello handshake() throws IOException {
-    try {
-      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
-    } catch (IOException e) {
-      // An engine that refuses us (UNAUTHORIZED) answers and closes at once, maybe before our hello is written.
-      throw explained(in, codec, options, e);
-    }
+    write(new Hello(ProtocolVersion.CURRENT, options.agent()));
     Envelope first = readEnvelope();
     if (first instanceof Hello hello) {
       return hello;
@@ -223,19 +213,6 @@ public final class EngineClient implements AutoCloseable {
       out.write(frame);
       out.flush();
     }
-  }
-
-  /** The engine's error frame already waiting to be read, if any, else {@code writeFailure}. */
-  private static IOException explained(DataInputStream in, KryoCodec codec, ClientOptions options,
-      IOException writeFailure) {
-    try {
-      if (read(in, codec, options) instanceof Response response && !response.isOk()) {
-        return new EngineException(response.status(), response.status() + ": " + response.error(), writeFailure);
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // Nothing readable: the write failure is all we know.
-    }
-    return writeFailure;
   }
 
   private Envelope readEnvelope() throws IOException {

@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.ActorAttributes;
@@ -35,7 +38,13 @@ public final class UnixSocketServer implements AutoCloseable {
   private final TransportSettings settings;
   private final KryoCodec codec;
   private final long ownUid = SocketPaths.currentUid();
+  /** How long a rejected connection stays half-open so the peer's hello lands and it can read the answer. */
+  private static final Duration REJECT_LINGER = Duration.ofSeconds(2);
+  /** Rejected connections lingering at most at once. */
+  private static final int MAX_LINGERING = 64;
+
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicInteger lingering = new AtomicInteger();
   private final Set<IncomingConnection> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -147,18 +156,36 @@ public final class UnixSocketServer implements AutoCloseable {
         || settings.allowedGids.contains(peer.gid());
   }
 
+  /**
+   * Answers UNAUTHORIZED and ends the connection. Only our side's output is shut at once: the peer reads the answer
+   * and then end of stream, and its hello (sent without waiting) still lands. Closing at once would make that write
+   * fail with a broken pipe, after which the peer (junixsocket, at least) can no longer read why. The socket
+   * itself is closed a little later, off the accept thread.
+   */
   private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
     log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
         + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
         peer.pid(), ownUid);
-    try (socket; OutputStream out = socket.getOutputStream()) {
+    try {
+      OutputStream out = socket.getOutputStream();
       out.write(codec.encodeFrame(Response.error(0, Status.UNAUTHORIZED,
           "uid " + peer.uid() + " may not use this engine; it serves uid " + ownUid
               + " and the uids and gids in omg.security")));
       out.flush();
+      socket.shutdownOutput();
     } catch (IOException e) {
       log.debug("conn-{}: could not tell the rejected peer: {}", id, e.getMessage());
     }
+    // A flood of rejected peers must not pile up open sockets: past the bound they are closed at once.
+    if (lingering.incrementAndGet() > MAX_LINGERING) {
+      lingering.decrementAndGet();
+      closeQuietly(socket);
+      return;
+    }
+    CompletableFuture.delayedExecutor(REJECT_LINGER.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      closeQuietly(socket);
+      lingering.decrementAndGet();
+    });
   }
 
   private static void closeQuietly(AFUNIXSocket socket) {
