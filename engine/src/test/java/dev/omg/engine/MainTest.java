@@ -156,4 +156,13 @@ class MainTest {
     assertEquals(new Run(Main.FAILED, "", "omg-engine: " + link + " is a symbolic link; refusing to use it for the "
         + "socket; fix: remove the link (rm " + link + ") or choose another socket path\n"), result);
   }
+
+  @Test
+  void stopNeverStartsAnEngineEvenWithAutoStart() {
+    Path socket = dir.resolve("run/engine.sock");
+    Run run = run("stop", "--auto-start", "--socket", socket.toString());
+    assertEquals(new Run(Main.NOT_RUNNING, "", "omg-engine: no engine at " + socket
+        + " (the socket file does not exist)\n"), run);
+    assertFalse(Files.exists(dir.resolve("run")), "nothing created");
+  }
 }
