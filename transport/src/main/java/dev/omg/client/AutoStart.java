@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +35,7 @@ public final class AutoStart {
   private static final long POLL_MILLIS = 50;
   private static final long TAIL_BYTES = 64 * 1024;
   private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
+  private static final ConcurrentHashMap<Path, ReentrantLock> STARTING = new ConcurrentHashMap<>();
 
   private AutoStart() {}
 
@@ -67,6 +71,27 @@ public final class AutoStart {
     // The same 0700 directory the engine would create and verify: the start lock and log live in it.
     SocketDirectory.prepare(socket.getParent());
     Path lockPath = startLockFor(socket);
+    // Threads of one JVM take turns here first: the file lock is per process, and closing one thread's channel
+    // could drop the lock another thread's channel holds on the same file.
+    ReentrantLock local = STARTING.computeIfAbsent(lockPath, path -> new ReentrantLock());
+    try {
+      if (!local.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw new IOException("waited " + timeout.toSeconds() + " s for another thread to start the engine at "
+            + socket);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the engine", e);
+    }
+    try {
+      return startOrJoin(socket, options, launch, timeout, progress, lockPath, started, deadline);
+    } finally {
+      local.unlock();
+    }
+  }
+
+  private static EngineClient startOrJoin(Path socket, ClientOptions options, Launch launch, Duration timeout,
+      Consumer<String> progress, Path lockPath, long started, long deadline) throws IOException {
     try (FileChannel channel = FileChannel.open(lockPath,
         Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {

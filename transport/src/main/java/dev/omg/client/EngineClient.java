@@ -56,7 +56,10 @@ public final class EngineClient implements AutoCloseable {
     this.options = options;
     this.out = socket.getOutputStream();
     this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+    // An engine that accepted but hangs must not hang the client: the hello waits at most the call timeout.
+    socket.setSoTimeout(timeoutMillis(options));
     this.serverHello = handshake();
+    socket.setSoTimeout(0);
     this.reader = new Thread(this::readReplies, "omg-client-reader");
     reader.setDaemon(true);
     reader.start();
@@ -92,7 +95,7 @@ public final class EngineClient implements AutoCloseable {
    */
   public static Response stopWithoutHello(Path socketPath, ClientOptions options) throws IOException {
     try (AFUNIXSocket socket = open(socketPath)) {
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.callTimeout().toMillis())));
+      socket.setSoTimeout(timeoutMillis(options));
       KryoCodec codec = new KryoCodec(options.maxFrameSize(), options.userTypes());
       OutputStream out = socket.getOutputStream();
       DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
@@ -112,6 +115,10 @@ public final class EngineClient implements AutoCloseable {
       }
       throw new EngineException(null, "expected the reply to 'stop', got " + reply);
     }
+  }
+
+  private static int timeoutMillis(ClientOptions options) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, options.callTimeout().toMillis()));
   }
 
   private static AFUNIXSocket open(Path socketPath) throws IOException {
