@@ -1,7 +1,9 @@
 package dev.omg.engine;
 
 import com.typesafe.config.Config;
+import dev.omg.client.AutoStart;
 import dev.omg.client.ClientOptions;
+import dev.omg.client.ClientSettings;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
 import dev.omg.client.RetryPolicy;
@@ -12,18 +14,24 @@ import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The client side of the CLI. Loads no Pekko and, unless {@code --config} is given, no HOCON either: a client
- * command is a short-lived process whose start-up time the user feels.
+ * command is a short-lived process whose start-up time the user feels. With auto-start on, ping, status and call
+ * start a detached engine when none is running ({@link AutoStart}); stop never does.
  */
 final class ClientCommands {
   private final Main.Arguments arguments;
@@ -38,25 +46,40 @@ final class ClientCommands {
     this.err = err;
   }
 
-  int run() {
-    Path socket;
+  /** What every client-side command needs: where the engine is, how to talk to it, and the client settings. */
+  record Setup(Path socket, ClientOptions options, ClientSettings settings) {}
+
+  /** Reads {@code --config} only when given: without it the defaults need no HOCON. */
+  static Setup setup(Main.Arguments arguments, Map<String, String> env) {
     ClientOptions options = ClientOptions.defaults();
-    try {
-      String configured = "";
-      if (arguments.config.isPresent()) {
-        Config config = OmgConfig.load(arguments.config.map(Path::of));
-        TransportSettings transport = TransportSettings.create(config);
-        configured = transport.socketPath;
-        options = options.withMaxFrameSize(transport.maxFrameSize);
-      }
-      socket = SocketPaths.resolve(arguments.socket, env, configured);
-    } catch (SettingsException e) {
-      err.println("omg-engine: configuration error: " + e.getMessage());
-      return Main.FAILED;
+    ClientSettings settings = ClientSettings.defaults();
+    String configured = "";
+    if (arguments.config.isPresent()) {
+      Config config = OmgConfig.load(arguments.config.map(Path::of));
+      TransportSettings transport = TransportSettings.create(config);
+      configured = transport.socketPath;
+      options = options.withMaxFrameSize(transport.maxFrameSize);
+      settings = ClientSettings.create(config);
+    }
+    if (arguments.autoStart) {
+      settings = settings.withAutoStart();
     }
     if (arguments.timeoutSeconds.isPresent()) {
       options = options.withCallTimeout(Duration.ofMillis((long) (arguments.timeoutSeconds.get() * 1000)));
     }
+    return new Setup(SocketPaths.resolve(arguments.socket, env, configured), options, settings);
+  }
+
+  int run() {
+    Setup setup;
+    try {
+      setup = setup(arguments, env);
+    } catch (SettingsException e) {
+      err.println("omg-engine: configuration error: " + e.getMessage());
+      return Main.FAILED;
+    }
+    Path socket = setup.socket();
+    ClientOptions options = setup.options();
     if (arguments.command.equals("call") && arguments.positional.isEmpty()) {
       err.println("omg-engine: call needs a COMMAND");
       return Main.USAGE;
@@ -65,11 +88,13 @@ final class ClientCommands {
       err.println("omg-engine: " + arguments.command + " takes no arguments, got " + arguments.positional);
       return Main.USAGE;
     }
-    try (EngineClient client = EngineClient.connect(socket, options)) {
+    if (arguments.command.equals("stop")) {
+      return stop(socket, options);
+    }
+    try (EngineClient client = connect(setup)) {
       return switch (arguments.command) {
         case "ping" -> ping(client);
         case "status" -> status(client, socket);
-        case "stop" -> stop(client, socket, options.callTimeout());
         default -> call(client);
       };
     } catch (NoEngineException e) {
@@ -88,6 +113,28 @@ final class ClientCommands {
   private static String gaveUp(long retryAfterMillis) {
     return " (gave up after " + RetryPolicy.defaults().maxRetries() + " retries; the engine asked to wait "
         + retryAfterMillis + " ms)";
+  }
+
+  private EngineClient connect(Setup setup) throws IOException {
+    if (!setup.settings().autoStart) {
+      return EngineClient.connect(setup.socket(), setup.options());
+    }
+    // Progress only on a terminal: scripts read stderr for the one-line reason of a failure.
+    Consumer<String> progress = System.console() != null ? line -> err.println("omg-engine: " + line) : line -> {};
+    return AutoStart.connect(setup.socket(), setup.options(), launch(setup), setup.settings().startTimeout,
+        progress);
+  }
+
+  /** The engine this client would start: the same JVM and classpath (so the same jar and handler jars). */
+  private AutoStart.Launch launch(Setup setup) {
+    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+        .collect(Collectors.joining(File.pathSeparator));
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+        Main.class.getName(), "serve", "--socket", setup.socket().toString()));
+    arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
+    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
   }
 
   private int ping(EngineClient client) throws IOException, TimeoutException {
@@ -118,12 +165,33 @@ final class ClientCommands {
     return Main.OK;
   }
 
-  private int stop(EngineClient client, Path socket, Duration timeout) throws IOException, TimeoutException {
-    Response reply = client.call("stop", null);
+  /**
+   * Stops the engine and waits until it has removed its socket. An engine of another protocol version answers
+   * the hello VERSION_MISMATCH; then the stop goes without a hello, which every version serves.
+   */
+  private int stop(Path socket, ClientOptions options) {
+    Response reply;
+    try {
+      try (EngineClient client = EngineClient.connect(socket, options)) {
+        reply = client.call("stop", null);
+      } catch (EngineException e) {
+        if (e.status() != Status.VERSION_MISMATCH) {
+          throw e;
+        }
+        reply = EngineClient.stopWithoutHello(socket, options);
+      }
+    } catch (NoEngineException e) {
+      err.println("omg-engine: " + e.getMessage());
+      return Main.NOT_RUNNING;
+    } catch (IOException | TimeoutException e) {
+      err.println("omg-engine: " + e.getMessage());
+      return Main.FAILED;
+    }
     if (!reply.isOk()) {
       return failed(reply);
     }
     // The engine answers before it drains; it is stopped once it has removed its socket.
+    Duration timeout = options.callTimeout();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (Files.exists(socket)) {
       if (System.nanoTime() > deadline) {

@@ -65,7 +65,7 @@ public final class Engine implements EngineInfo {
     RoutingSettings routing = RoutingSettings.create(config);
     List<HandlerDefinition> handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
 
-    SocketPaths.checkLength(socketPath);
+    SocketPaths.checkEngineLength(socketPath);
     SocketDirectory.prepare(socketPath.getParent());
     KryoCodec codec = new KryoCodec(transport.maxFrameSize, Map.of());
     this.lock = LockFile.acquire(lockPathFor(socketPath), socketPath);

@@ -7,16 +7,20 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * INTERNAL API. The exclusive lock that makes one engine own one socket. The kernel drops the lock when the
  * process dies, however it dies, so whoever holds it may remove a socket file left by a crash.
  */
 final class LockFile implements AutoCloseable {
+  /** Tries to take a lock file that its stopping holder keeps removing; more than a couple is a fight. */
+  private static final int MAX_ATTEMPTS = 5;
   private final Path path;
   private final FileChannel channel;
   private final FileLock lock;
@@ -29,25 +33,66 @@ final class LockFile implements AutoCloseable {
 
   /** Takes the lock and writes this process's pid into it; {@code socket} is named in the refusal. */
   static LockFile acquire(Path path, Path socket) throws IOException {
-    FileChannel channel = FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE,
-        StandardOpenOption.READ, StandardOpenOption.WRITE),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      Optional<Long> owner = readPid(channel);
+    return acquire(path, socket, LockFile::open);
+  }
+
+  /** How the lock file is opened; a test puts a stopping holder's removal between the open and the lock. */
+  interface Opener {
+    FileChannel open(Path path) throws IOException;
+  }
+
+  static FileChannel open(Path path) throws IOException {
+    return FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+  }
+
+  static LockFile acquire(Path path, Path socket, Opener opener) throws IOException {
+    byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+    // Never open the lock file a second time while holding it: closing any descriptor of it drops the lock.
+    for (int attempt = 1; ; attempt++) {
+      FileChannel channel = opener.open(path);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        Optional<Long> owner = readPid(channel);
+        channel.close();
+        throw new AlreadyRunningException("already running (pid " + owner.map(String::valueOf).orElse("unknown")
+            + ") on " + socket);
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(pid), 0);
+      channel.force(false);
+      // A holder that stops removes the file before it releases the lock; if we opened the file before that,
+      // we now hold a lock on a file no longer at this path.
+      if (namesTheFileWeLocked(path)) {
+        return new LockFile(path, channel, lock);
+      }
       channel.close();
-      throw new AlreadyRunningException("already running (pid " + owner.map(String::valueOf).orElse("unknown")
-          + ") on " + socket);
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IOException("could not take the lock " + path + " after " + MAX_ATTEMPTS
+            + " attempts: it was replaced each time");
+      }
     }
-    channel.truncate(0);
-    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-    channel.force(false);
-    return new LockFile(path, channel, lock);
+  }
+
+  /**
+   * Whether the file now at {@code path} is one this process holds the lock on. Asked of the kernel's lock
+   * table: opening the path to look would release our lock (POSIX locks go with any close of the file).
+   */
+  private static boolean namesTheFileWeLocked(Path path) {
+    try {
+      OptionalLong holder = LockTable.holder(path);
+      return holder.isPresent() && holder.getAsLong() == ProcessHandle.current().pid();
+    } catch (NoSuchFileException removed) {
+      return false;
+    } catch (IOException noLockTable) {
+      // Without /proc the race cannot be seen; it needs a stop and a start within microseconds of each other.
+      return true;
+    }
   }
 
   private static Optional<Long> readPid(FileChannel channel) throws IOException {

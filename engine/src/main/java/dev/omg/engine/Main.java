@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The command line: {@code serve} runs the engine; {@code ping}, {@code status}, {@code stop} and {@code call} are
- * clients of a running one. Client commands never load Pekko, so they start fast.
+ * clients of a running one (and may start it, see {@code --auto-start}); {@code doctor} checks the socket's
+ * surroundings. Client commands never load Pekko, so they start fast.
  */
 public final class Main {
   /** Exit status of a command the engine answered OK. */
@@ -29,14 +30,19 @@ public final class Main {
         status                       the engine's version, uptime, connections and request counters
         stop                         ask the engine to drain and exit; waits until it has
         call COMMAND [ARG...]        send COMMAND with the ARGs as a list of strings; print the reply
+        doctor                       check the socket path, its directory, stale files and the engine; print
+                                     each problem with its fix, and the end of the engine's log
 
       options (every command):
         --socket PATH                the engine's socket (default: $OMG_SOCKET, else the configured path,
                                      else $XDG_RUNTIME_DIR/omg/engine.sock, else /tmp/omg-<uid>/engine.sock)
         --config FILE                a HOCON file laid over the defaults
         --timeout SECONDS            client commands: how long to wait for the reply (default 30)
+        --auto-start                 ping, status, call: start the engine if none is running, and wait until
+                                     it answers (also omg.client.auto-start = on)
 
-      exit status: 0 ok, 1 the engine answered an error or the connection failed, 2 usage, 3 no engine running
+      exit status: 0 ok, 1 the engine answered an error or the connection failed (doctor: a problem found),
+                   2 usage, 3 no engine running
       """;
 
   private Main() {}
@@ -69,6 +75,13 @@ public final class Main {
       case "ping", "status", "stop", "call" -> {
         return new ClientCommands(arguments, env, out, err).run();
       }
+      case "doctor" -> {
+        if (!arguments.positional.isEmpty()) {
+          err.println("omg-engine: doctor takes no arguments, got " + arguments.positional);
+          return USAGE;
+        }
+        return Doctor.run(arguments, env, out, err);
+      }
       default -> {
         err.println("omg-engine: unknown command '" + arguments.command + "'");
         err.print(USAGE_TEXT);
@@ -83,14 +96,16 @@ public final class Main {
     final Optional<String> socket;
     final Optional<String> config;
     final Optional<Double> timeoutSeconds;
+    final boolean autoStart;
     final List<String> positional;
 
     private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, List<String> positional) {
+        Optional<Double> timeoutSeconds, boolean autoStart, List<String> positional) {
       this.command = command;
       this.socket = socket;
       this.config = config;
       this.timeoutSeconds = timeoutSeconds;
+      this.autoStart = autoStart;
       this.positional = positional;
     }
 
@@ -102,6 +117,7 @@ public final class Main {
       String socket = null;
       String config = null;
       Double timeout = null;
+      boolean autoStart = false;
       List<String> positional = new ArrayList<>();
       boolean optionsEnded = false;
       for (int i = 1; i < args.length; i++) {
@@ -113,6 +129,10 @@ public final class Main {
         }
         if (arg.equals("--")) {
           optionsEnded = true;
+          continue;
+        }
+        if (arg.equals("--auto-start")) {
+          autoStart = true;
           continue;
         }
         String name = arg;
@@ -144,7 +164,7 @@ public final class Main {
         }
       }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), List.copyOf(positional));
+          Optional.ofNullable(timeout), autoStart, List.copyOf(positional));
     }
   }
 }

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +21,8 @@ class LockFileTest {
   void writesThePidIntoAnOwnerOnlyLockFile() throws Exception {
     Path path = dir.resolve("engine.lock");
     try (LockFile lock = LockFile.acquire(path, dir.resolve("engine.sock"))) {
+      assertEquals(OptionalLong.of(ProcessHandle.current().pid()), LockTable.holder(path));
+      // Last: reading the file from this process would drop the lock (POSIX locks go with any close).
       assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(path));
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
     }
@@ -45,5 +50,25 @@ class LockFileTest {
   void namesTheLockAfterTheSocket() {
     assertEquals(dir.resolve("engine.lock"), Engine.lockPathFor(dir.resolve("engine.sock")));
     assertEquals(dir.resolve("custom.lock"), Engine.lockPathFor(dir.resolve("custom")));
+  }
+
+  @Test
+  void takesTheFileNowAtThePathWhenTheOneItOpenedWasRemovedByAStoppingHolder() throws Exception {
+    Path path = dir.resolve("engine.lock");
+    AtomicInteger opens = new AtomicInteger();
+    LockFile.Opener racing = p -> {
+      FileChannel channel = LockFile.open(p);
+      if (opens.incrementAndGet() == 1) {
+        // What a stopping holder does after our open: remove its file; then an empty one appears in its place.
+        Files.delete(p);
+        Files.writeString(p, "");
+      }
+      return channel;
+    };
+    try (LockFile lock = LockFile.acquire(path, dir.resolve("engine.sock"), racing)) {
+      assertEquals(2, opens.get(), "opened again after finding the path no longer names the locked file");
+      assertEquals(OptionalLong.of(ProcessHandle.current().pid()), LockTable.holder(path),
+          "the kernel's lock table has this process holding the file at the path");
+    }
   }
 }

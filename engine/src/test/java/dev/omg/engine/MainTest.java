@@ -1,13 +1,16 @@
 package dev.omg.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,5 +114,55 @@ class MainTest {
     assertEquals(Main.FAILED, run.exit);
     assertEquals("omg-engine: configuration error: omg.routing.request-timeout: must be a positive duration, "
         + "got -2s\n", run.err);
+  }
+
+  @Test
+  void parsesAutoStartAsAFlagWithoutAValue() {
+    Main.Arguments arguments = Main.Arguments.parse(new String[] {"call", "--auto-start", "echo", "x"});
+    assertTrue(arguments.autoStart);
+    assertEquals(List.of("echo", "x"), arguments.positional);
+    assertFalse(Main.Arguments.parse(new String[] {"ping"}).autoStart);
+  }
+
+  @Test
+  void serveRefusesASocketPathTooLongForSunPathNamingTheLimitBeforeCreatingAnything() {
+    Path socket = dir.resolve("new").resolve("s".repeat(100)).resolve("engine.sock");
+    Run run = run("serve", "--socket", socket.toString());
+    assertEquals(Main.FAILED, run.exit);
+    assertEquals("omg-engine: cannot start: socket path is " + socket.toString().length() + " bytes, over the "
+        + "101-byte limit of an engine's socket (sun_path is 108 bytes with its terminating NUL, and the engine "
+        + "first binds a hidden name 6 bytes longer): " + socket + "\n", run.err);
+    assertFalse(Files.exists(dir.resolve("new")), "nothing created");
+  }
+
+  @Test
+  void serveRefusesADirectoryOpenToOthersNamingTheFix() throws Exception {
+    Path run = Files.createDirectory(dir.resolve("run"));
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Run result = run("serve", "--socket", run.resolve("engine.sock").toString());
+    assertEquals(new Run(Main.FAILED, "", "omg-engine: " + run + " has mode rwxrwxrwx (0777), open to group or "
+        + "others; fix: chmod 700 " + run + "\n"), result);
+    try (var files = Files.list(run)) {
+      assertEquals(0, files.count(), "no lock, no socket");
+    }
+  }
+
+  @Test
+  void serveRefusesASymlinkedDirectory() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("elsewhere"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path link = Files.createSymbolicLink(dir.resolve("run"), target);
+    Run result = run("serve", "--socket", link.resolve("engine.sock").toString());
+    assertEquals(new Run(Main.FAILED, "", "omg-engine: " + link + " is a symbolic link; refusing to use it for the "
+        + "socket; fix: remove the link (rm " + link + ") or choose another socket path\n"), result);
+  }
+
+  @Test
+  void stopNeverStartsAnEngineEvenWithAutoStart() {
+    Path socket = dir.resolve("run/engine.sock");
+    Run run = run("stop", "--auto-start", "--socket", socket.toString());
+    assertEquals(new Run(Main.NOT_RUNNING, "", "omg-engine: no engine at " + socket
+        + " (the socket file does not exist)\n"), run);
+    assertFalse(Files.exists(dir.resolve("run")), "nothing created");
   }
 }

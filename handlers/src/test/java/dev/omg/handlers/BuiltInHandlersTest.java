@@ -6,6 +6,7 @@ import dev.omg.config.OmgConfig;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
 import dev.omg.protocol.Status;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +65,8 @@ class BuiltInHandlersTest {
   @Test
   void stopAnswersThenAsksTheEngineToShutDown() {
     assertEquals(HandlerReply.ok("stopping"), ask("stop", null));
-    // The reply goes out first, so the shutdown request may land a moment after it.
-    testKit.createTestProbe().awaitAssert(() -> {
+    // The handler asks for the shutdown right after replying, on its own thread: the probe may see the reply first.
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertEquals(List.of("stop requested (request 1)"), engine.shutdownRequests);
       return null;
     });

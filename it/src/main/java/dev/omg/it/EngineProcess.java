@@ -60,15 +60,16 @@ public final class EngineProcess implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Path, List, String...)}, with {@code classpath} after the engine jar, the way a user adds
-   * their handler jars: {@code java -cp omg-engine.jar:theirs.jar dev.omg.engine.Main serve}.
+   * As {@link #start(Path, List, String...)}, with {@code classpath} (e.g. a directory of handler classes) after
+   * the engine jar. The engine runs under umask 000, the widest there is, so every mode a test sees on the
+   * engine's files was set by the engine itself, not narrowed by an inherited umask.
    */
   public static EngineProcess start(Path directory, List<String> jvmOptions, List<Path> classpath,
       String... serveArgs) throws IOException, InterruptedException {
     Files.createDirectories(directory);
     Path socket = directory.resolve("run").resolve("engine.sock");
     Path log = directory.resolve("engine.log");
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"));
     command.add(java());
     command.addAll(jvmOptions);
     if (classpath.isEmpty()) {
@@ -91,6 +92,20 @@ public final class EngineProcess implements AutoCloseable {
 
   public static EngineProcess start(Path directory, String... serveArgs) throws IOException, InterruptedException {
     return start(directory, List.of("-Xmx256m"), serveArgs);
+  }
+
+  /** The engine's log so far, waiting up to {@code timeout} for a line containing {@code text}. */
+  public String awaitLog(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String log = log();
+      if (log.contains(text)) {
+        return log;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the engine did not log '" + text + "' within " + timeout.toSeconds()
+        + " s:\n" + log());
   }
 
   private void awaitReady() throws IOException, InterruptedException {

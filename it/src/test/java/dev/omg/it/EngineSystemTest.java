@@ -125,6 +125,31 @@ class EngineSystemTest {
   }
 
   @Test
+  void keepsTheLockAndTheHiddenBindNameOwnerOnlyUnderUmaskZero() throws Exception {
+    Path run = engine.socket().getParent();
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("engine.lock"))));
+    Path hidden = run.resolve(".engine.sock.bind");
+    assertTrue(Files.isSameFile(hidden, engine.socket()), "the public name links the socket bound hidden");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(hidden)));
+  }
+
+  @Test
+  void doctorFindsTheRunningEngineHealthy() throws Exception {
+    Cli.Result result = Cli.run("doctor", "--socket", socket());
+    assertEquals(0, result.exitCode(), result.stdout());
+    Path run = engine.socket().getParent();
+    List<String> lines = result.stdout().lines().toList();
+    assertEquals("omg-engine doctor: the engine at " + socket(), lines.get(0));
+    assertEquals("ok    directory " + run + ": owned by you (uid " + new com.sun.security.auth.module.UnixSystem()
+        .getUid() + "), mode rwx------ (0700), not a symlink", lines.get(2));
+    assertEquals("ok    lock      " + run.resolve("engine.lock") + " held by pid " + engine.pid(), lines.get(3));
+    assertEquals("ok    socket    mode rw------- (0600), owned by you", lines.get(4));
+    assertTrue(lines.get(5).matches("ok    engine    omg-engine/\\S+ answers \\(protocol 1, pid " + engine.pid()
+        + ", up \\S+( \\S+)*, \\d+ connection\\(s\\)\\)"), lines.get(5));
+    assertEquals("no problems found", lines.get(lines.size() - 1));
+  }
+
+  @Test
   void cliPingPrintsPong() throws Exception {
     Cli.Result result = Cli.run("ping", "--socket", socket());
     assertEquals(0, result.exitCode(), result.stderr());

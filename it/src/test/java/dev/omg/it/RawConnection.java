@@ -10,6 +10,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -22,8 +23,13 @@ final class RawConnection implements AutoCloseable {
   private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
 
   RawConnection(Path path) throws IOException {
+    this(path, Duration.ofSeconds(10));
+  }
+
+  /** @param readTimeout the longest a {@link #receive()} waits for the engine */
+  RawConnection(Path path, Duration readTimeout) throws IOException {
     socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path));
-    socket.setSoTimeout(10_000);
+    socket.setSoTimeout((int) readTimeout.toMillis());
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();
   }

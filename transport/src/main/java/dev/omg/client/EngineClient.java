@@ -9,6 +9,7 @@ import dev.omg.protocol.Status;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.MalformedPayloadException;
+import dev.omg.transport.SocketPaths;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -56,7 +57,10 @@ public final class EngineClient implements AutoCloseable {
     this.options = options;
     this.out = socket.getOutputStream();
     this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+    // An engine that accepted but hangs must not hang the client: the hello waits at most the call timeout.
+    socket.setSoTimeout(timeoutMillis(options));
     this.serverHello = handshake();
+    socket.setSoTimeout(0);
     this.reader = new Thread(this::readReplies, "omg-client-reader");
     reader.setDaemon(true);
     reader.start();
@@ -87,21 +91,64 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private static EngineClient connectOnce(Path socketPath, ClientOptions options) throws IOException {
-    if (!Files.exists(socketPath)) {
-      throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
-    }
-    AFUNIXSocket socket;
-    try {
-      socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
-    } catch (SocketException e) {
-      throw new NoEngineException(socketPath,
-          "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
-    }
+    AFUNIXSocket socket = open(socketPath);
     try {
       return new EngineClient(socket, new KryoCodec(options.maxFrameSize(), options.userTypes()), options);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
+    }
+  }
+
+  /**
+   * Asks the engine to stop without a hello: the one request every engine serves whatever protocol version the
+   * client speaks (docs/protocol.md, "Stopping across versions"). Returns the engine's reply to the stop request.
+   *
+   * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws EngineException when the engine refuses the connection (UNAUTHORIZED) or closes it unanswered
+   */
+  public static Response stopWithoutHello(Path socketPath, ClientOptions options) throws IOException {
+    try (AFUNIXSocket socket = open(socketPath)) {
+      socket.setSoTimeout(timeoutMillis(options));
+      KryoCodec codec = new KryoCodec(options.maxFrameSize(), options.userTypes());
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+      out.write(codec.encodeFrame(new Request(1, "stop", null)));
+      out.flush();
+      Envelope reply;
+      try {
+        reply = read(in, codec, options);
+      } catch (EOFException e) {
+        throw new EngineException(null, "the engine closed the connection without answering 'stop'");
+      }
+      if (reply instanceof Response response && response.id() == 1) {
+        return response;
+      }
+      if (reply instanceof Response response && !response.isOk()) {
+        throw new EngineException(response.status(), response.status() + ": " + response.error());
+      }
+      throw new EngineException(null, "expected the reply to 'stop', got " + reply);
+    }
+  }
+
+  private static int timeoutMillis(ClientOptions options) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, options.callTimeout().toMillis()));
+  }
+
+  private static AFUNIXSocket open(Path socketPath) throws IOException {
+    try {
+      SocketPaths.checkLength(socketPath);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    if (!Files.exists(socketPath)) {
+      throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
+    }
+    try {
+      return AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
+    } catch (SocketException e) {
+      throw new NoEngineException(socketPath,
+          "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
     }
   }
 
@@ -192,19 +239,9 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private Hello handshake() throws IOException {
-    try {
-      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
-    } catch (IOException e) {
-      // An engine that turns the connection away (UNAUTHORIZED, OVERLOADED) writes why and closes without reading:
-      // the reason may be waiting even though the hello could not be written.
-      Envelope why;
-      try {
-        why = readEnvelope();
-      } catch (IOException nothing) {
-        throw e;
-      }
-      throw refusal(why);
-    }
+    // An engine that turns the connection away (UNAUTHORIZED, OVERLOADED) writes why, then keeps its socket open
+    // a moment so that this hello still lands and the reason can be read.
+    write(new Hello(ProtocolVersion.CURRENT, options.agent()));
     Envelope first = readEnvelope();
     if (first instanceof Hello hello) {
       return hello;
@@ -229,6 +266,10 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private Envelope readEnvelope() throws IOException {
+    return read(in, codec, options);
+  }
+
+  private static Envelope read(DataInputStream in, KryoCodec codec, ClientOptions options) throws IOException {
     int length = in.readInt();
     if (length < 0 || length > options.maxFrameSize()) {
       throw new EngineException(null, "engine sent a frame of " + length + " bytes; the maximum is "

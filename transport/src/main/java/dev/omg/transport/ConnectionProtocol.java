@@ -11,12 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * INTERNAL API. The per-connection protocol state machine: hello first, then requests. Each inbound item becomes
+ * INTERNAL API. The per-connection protocol state machine: hello first, then requests. The one exception is
+ * {@value #STOP_COMMAND}: it is served before (or without) a hello, so a client of any protocol version can stop
+ * the engine (docs/protocol.md, "Stopping across versions"). Each inbound item becomes
  * a {@link Step}: a request to dispatch, or a reply to send at once; a fatal reply closes the connection after it
  * and after every reply still in flight. One instance per connection, used from one stream stage only.
  */
 final class ConnectionProtocol {
   private static final Logger log = LoggerFactory.getLogger(ConnectionProtocol.class);
+  /** The only command served without a hello. */
+  static final String STOP_COMMAND = "stop";
 
   sealed interface Step {}
 
@@ -41,12 +45,15 @@ final class ConnectionProtocol {
     }
     Envelope envelope = ((Inbound.Received) inbound).envelope();
     if (envelope instanceof Request request) {
-      if (!open) {
+      if (!open && !STOP_COMMAND.equals(request.command())) {
         return fatal(request.id(), Status.PROTOCOL_ERROR, "request before hello: send a hello frame first");
       }
       if (!acceptingRequests.getAsBoolean()) {
         return new Reply(Response.error(request.id(), Status.SHUTTING_DOWN,
             "the engine is shutting down and takes no new requests"), false);
+      }
+      if (!open) {
+        log.info("{}: '{}' without a hello (allowed across protocol versions)", connection, STOP_COMMAND);
       }
       return new Dispatch(request);
     }

@@ -1,6 +1,7 @@
 package dev.omg.transport;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,18 +25,24 @@ public final class SocketDirectory {
 
   private SocketDirectory() {}
 
+  /** Why a directory cannot hold the socket, and what the user can do about it. */
+  public record Problem(String reason, String fix) {
+    @Override
+    public String toString() {
+      return reason + "; fix: " + fix;
+    }
+  }
+
   /** Creates the directory (and missing parents) or verifies the existing one. */
   public static void prepare(Path directory) throws IOException {
     if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(directory.getParent());
       try {
         Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // Another process created it first: verify it like any existing directory.
-      }
-      // The umask may have narrowed the mode further but never widened it; make it exactly 0700.
-      if (!Files.isSymbolicLink(directory)) {
+        // The umask may have narrowed the mode further but never widened it; make it exactly 0700.
         Files.setPosixFilePermissions(directory, OWNER_ONLY);
+      } catch (FileAlreadyExistsException raced) {
+        // Another process created it first (maybe another user): verify it like any existing directory.
       }
     }
     verify(directory);
@@ -42,28 +50,53 @@ public final class SocketDirectory {
 
   /** Throws {@link UnsafeDirectoryException} when the directory could let another user in. */
   public static void verify(Path directory) throws IOException {
+    Optional<Problem> problem = check(directory);
+    if (problem.isPresent()) {
+      throw new UnsafeDirectoryException(problem.get().toString());
+    }
+  }
+
+  /** The reason the existing {@code directory} is unsafe for the socket, if it is. */
+  public static Optional<Problem> check(Path directory) throws IOException {
     if (Files.isSymbolicLink(directory)) {
-      throw new UnsafeDirectoryException(directory + " is a symbolic link; refusing to use it for the socket");
+      return Optional.of(new Problem(directory + " is a symbolic link; refusing to use it for the socket",
+          "remove the link (rm " + directory + ") or choose another socket path"));
     }
     if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-      throw new UnsafeDirectoryException(directory + " is not a directory");
+      return Optional.of(new Problem(directory + " is not a directory",
+          "remove it or choose another socket path"));
     }
     PosixFileAttributes attributes =
         Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    long owner = (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    long owner = owner(directory);
     long me = SocketPaths.currentUid();
     if (owner != me) {
-      throw new UnsafeDirectoryException(directory + " is owned by uid " + owner + ", not by this user (uid " + me
-          + "); refusing to use it for the socket");
+      return Optional.of(new Problem(directory + " is owned by uid " + owner + ", not by this user (uid " + me
+          + "); refusing to use it for the socket",
+          "choose another socket path (--socket, OMG_SOCKET), or have uid " + owner + " remove " + directory));
     }
     Set<PosixFilePermission> wide = EnumSet.noneOf(PosixFilePermission.class);
     wide.addAll(attributes.permissions());
     wide.retainAll(GROUP_OR_OTHER);
     if (!wide.isEmpty()) {
-      throw new UnsafeDirectoryException(directory + " has mode "
-          + PosixFilePermissions.toString(attributes.permissions())
-          + ", open to group or others; fix with: chmod 700 " + directory);
+      return Optional.of(new Problem(directory + " has mode " + describe(attributes.permissions())
+          + ", open to group or others", "chmod 700 " + directory));
     }
+    return Optional.empty();
+  }
+
+  /** The file's owner uid, not following a symlink. */
+  public static long owner(Path path) throws IOException {
+    return ((Number) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+  }
+
+  /** A mode as people read it in ls and write it for chmod: {@code rwx------ (0700)}. */
+  public static String describe(Set<PosixFilePermission> permissions) {
+    int octal = 0;
+    for (PosixFilePermission permission : permissions) {
+      octal |= 1 << (8 - permission.ordinal());
+    }
+    return PosixFilePermissions.toString(permissions) + String.format(" (%04o)", octal);
   }
 
   /** The socket directory cannot be trusted. */

@@ -12,6 +12,13 @@ public final class SocketPaths {
   public static final String ENV = "OMG_SOCKET";
   /** sun_path is 108 bytes on Linux, one of which is the terminating NUL. */
   public static final int MAX_PATH_BYTES = 107;
+  /** What the hidden bind name adds to the socket's path: a leading "." and a trailing ".bind". */
+  public static final int BIND_NAME_EXTRA_BYTES = ".".length() + ".bind".length();
+  /**
+   * The longest socket path an engine serves: its hidden bind name ({@link UnixSocketServer#bindPathFor}) must fit
+   * in sun_path too, or the socket could not be 0600 before its public name exists.
+   */
+  public static final int MAX_ENGINE_PATH_BYTES = MAX_PATH_BYTES - BIND_NAME_EXTRA_BYTES;
 
   private SocketPaths() {}
 
@@ -34,12 +41,32 @@ public final class SocketPaths {
     return Path.of("/tmp", "omg-" + currentUid(), "engine.sock");
   }
 
-  /** Refuses a path the kernel cannot bind, naming the limit, before anything is created. */
+  /** The path's length as the kernel counts it: UTF-8 bytes, without the terminating NUL. */
+  public static int byteLength(Path socket) {
+    return socket.toString().getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /**
+   * Refuses a path the engine cannot bind safely, naming the limit, before anything is created: the socket is
+   * first bound under a hidden name {@value #BIND_NAME_EXTRA_BYTES} bytes longer, which must fit in sun_path.
+   */
+  public static void checkEngineLength(Path socket) {
+    int length = byteLength(socket);
+    if (length > MAX_ENGINE_PATH_BYTES) {
+      throw new IllegalArgumentException("socket path is " + length + " bytes, over the "
+          + MAX_ENGINE_PATH_BYTES + "-byte limit of an engine's socket (sun_path is " + (MAX_PATH_BYTES + 1)
+          + " bytes with its terminating NUL, and the engine first binds a hidden name "
+          + BIND_NAME_EXTRA_BYTES + " bytes longer): " + socket);
+    }
+  }
+
+  /** Refuses a path the kernel cannot connect to, naming the limit. */
   public static void checkLength(Path socket) {
-    int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+    int length = byteLength(socket);
     if (length > MAX_PATH_BYTES) {
-      throw new IllegalArgumentException("socket path is " + length + " bytes, longer than the "
-          + MAX_PATH_BYTES + "-byte limit of a Unix socket address (sun_path): " + socket);
+      throw new IllegalArgumentException("socket path is " + length + " bytes, over the " + MAX_PATH_BYTES
+          + "-byte limit of a Unix socket address (sun_path is " + (MAX_PATH_BYTES + 1)
+          + " bytes with its terminating NUL): " + socket);
     }
   }
 

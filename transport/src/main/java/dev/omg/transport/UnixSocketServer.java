@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
@@ -38,12 +38,15 @@ public final class UnixSocketServer implements AutoCloseable {
   private final TransportSettings settings;
   private final KryoCodec codec;
   private final long ownUid = SocketPaths.currentUid();
+  /** How long a rejected connection stays half-open so the peer's hello lands and it can read the answer. */
+  private static final Duration REJECT_LINGER = Duration.ofSeconds(2);
+  /** Rejected connections lingering at most at once. */
+  private static final int MAX_LINGERING = 64;
+
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicInteger lingering = new AtomicInteger();
   private final Set<IncomingConnection> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
-  private static final int MAX_LINGERING = 64;
-  private static final long LINGER_MILLIS = 500;
-  private final AtomicInteger lingering = new AtomicInteger();
 
   private UnixSocketServer(Path path, AFUNIXServerSocket serverSocket, TransportSettings settings, KryoCodec codec) {
     this.path = path;
@@ -56,23 +59,23 @@ public final class UnixSocketServer implements AutoCloseable {
    * Binds at {@code path}, whose directory must already be prepared (see {@link SocketDirectory}) and where no
    * socket file may exist. Java cannot set the umask, so the socket is bound under a hidden name
    * ({@link #bindPathFor}) inside the 0700 directory, made 0600, and only then hard-linked to its public name:
-   * the public path never exists with wider permissions. The hidden name stays while the engine runs because
-   * junixsocket checks on every accept that the bound path still holds the listening socket.
+   * the public path never exists with wider permissions, and nobody but the owner can reach the hidden name
+   * during the moment it has them. The hidden name stays while the engine runs because junixsocket checks on
+   * every accept that the bound path still holds the listening socket.
+   *
+   * @throws IllegalArgumentException when the hidden name would not fit in sun_path
+   *     ({@link SocketPaths#checkEngineLength}); binding the public name directly would open a chmod window
    */
   public static UnixSocketServer bind(Path path, TransportSettings settings, KryoCodec codec) throws IOException {
-    SocketPaths.checkLength(path);
+    SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
-    boolean viaHidden = hidden.toString().getBytes(StandardCharsets.UTF_8).length <= SocketPaths.MAX_PATH_BYTES;
-    Path bindAt = viaHidden ? hidden : path;
     AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
     try {
       // The engine removes its paths after it drained; junixsocket must not do it when the listener closes.
       server.setDeleteOnClose(false);
-      server.bind(AFUNIXSocketAddress.of(bindAt), 128);
-      Files.setPosixFilePermissions(bindAt, PosixFilePermissions.fromString("rw-------"));
-      if (viaHidden) {
-        Files.createLink(path, hidden);
-      }
+      server.bind(AFUNIXSocketAddress.of(hidden), 128);
+      Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
+      Files.createLink(path, hidden);
     } catch (IOException | RuntimeException e) {
       server.close();
       Files.deleteIfExists(hidden);
@@ -118,8 +121,16 @@ public final class UnixSocketServer implements AutoCloseable {
         }
         throw e;
       }
-      PeerCredentials peer = credentials(socket);
       long id = ids.incrementAndGet();
+      PeerCredentials peer;
+      try {
+        peer = credentials(socket);
+      } catch (IOException | RuntimeException e) {
+        // Without credentials nobody is served; one odd peer must not end the accept loop for everyone.
+        log.warn("conn-{}: rejected: cannot read its peer credentials ({})", id, e.toString());
+        closeQuietly(socket);
+        continue;
+      }
       if (!authorized(peer)) {
         reject(socket, peer, id);
         continue;
@@ -153,16 +164,19 @@ public final class UnixSocketServer implements AutoCloseable {
   }
 
   private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
-    log.warn("conn-{}: rejected {}: not this engine's user (uid {}) nor allowed by omg.security", id, peer, ownUid);
+    log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
+        + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
+        peer.pid(), ownUid);
     sendAndClose(socket, id, Response.error(0, Status.UNAUTHORIZED, "uid " + peer.uid()
         + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
   }
 
   /**
-   * Tells a connection that is not served why, in one frame, and closes it. The close waits a moment after the
-   * frame: a client writes its hello before it reads, and a hello written to a socket already closed fails with
-   * EPIPE, which closes the client's socket before it can read the reason. At most {@link #MAX_LINGERING}
-   * sockets wait like this, so a flood of refused connections cannot hold many descriptors.
+   * Tells a connection that is not served why, in one frame, and ends it. Only our side's output is shut at once:
+   * the peer reads the answer and then end of stream, and its hello (sent without waiting) still lands. Closing at
+   * once would make that write fail with a broken pipe, after which the peer (junixsocket, at least) can no
+   * longer read why. The socket itself is closed {@link #REJECT_LINGER} later, off the accept thread; at most
+   * {@link #MAX_LINGERING} wait like this, so a flood of refused peers cannot pile up open sockets.
    */
   private void sendAndClose(AFUNIXSocket socket, long id, Response why) {
     try {
@@ -173,20 +187,22 @@ public final class UnixSocketServer implements AutoCloseable {
     } catch (IOException e) {
       log.debug("conn-{}: could not tell the peer it is not served: {}", id, e.getMessage());
     }
-    if (lingering.incrementAndGet() <= MAX_LINGERING) {
-      CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS, DirectExecutor.INSTANCE)
-          .execute(() -> closeQuietly(socket));
-    } else {
+    if (lingering.incrementAndGet() > MAX_LINGERING) {
+      lingering.decrementAndGet();
       closeQuietly(socket);
+      return;
     }
+    CompletableFuture.delayedExecutor(REJECT_LINGER.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      closeQuietly(socket);
+      lingering.decrementAndGet();
+    });
   }
 
-  private void closeQuietly(AFUNIXSocket socket) {
-    lingering.decrementAndGet();
+  private static void closeQuietly(AFUNIXSocket socket) {
     try {
       socket.close();
     } catch (IOException ignored) {
-      // Best effort: the peer may have gone already.
+      // The peer is gone either way.
     }
   }
 

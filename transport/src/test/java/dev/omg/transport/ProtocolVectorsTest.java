@@ -32,7 +32,8 @@ class ProtocolVectorsTest {
       "request-list", new Request(8, "call", List.of("a", 5L)),
       "request-map", new Request(2, "x", new LinkedHashMap<>(Map.of("k", true))),
       "request-bytes", new Request(1, "x", new byte[] {1, 2}),
-      "response-overloaded", new Response(5, Status.OVERLOADED, null, "busy", 250));
+      "response-overloaded", new Response(5, Status.OVERLOADED, null, "busy", 250),
+      "request-stop", new Request(1, "stop", null));
 
   private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
 

@@ -102,6 +102,19 @@ class ServerConnectionTest {
   }
 
   @Test
+  void servesStopWithoutAHelloSoAClientOfAnyVersionCanStopTheEngine() throws Exception {
+    List<Envelope> out = exchange(ECHO, true, frames(new Request(1, "stop", null)));
+    assertEquals(List.of(Response.ok(1, null)), out);
+  }
+
+  @Test
+  void answersAnythingButStopAfterAHellolessStopWithProtocolError() throws Exception {
+    List<Envelope> out = exchange(ECHO, true, frames(new Request(1, "stop", null), new Request(2, "echo", "x")));
+    assertEquals(List.of(Response.ok(1, null),
+        Response.error(2, Status.PROTOCOL_ERROR, "request before hello: send a hello frame first")), out);
+  }
+
+  @Test
   void answersWrongProtocolVersionNamingBothVersions() throws Exception {
     List<Envelope> out = exchange(ECHO, true, frames(new Hello(99, "future-client")));
     assertEquals(List.of(Response.error(0, Status.VERSION_MISMATCH,

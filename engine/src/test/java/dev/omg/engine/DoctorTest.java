@@ -1,0 +1,125 @@
+package dev.omg.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import dev.omg.transport.SocketPaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/** doctor without an engine: every problem it can see on disk, each with its fix. */
+class DoctorTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run doctor(Path socket) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(new String[] {"doctor", "--socket", socket.toString()}, Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path privateDirectory() throws Exception {
+    return Files.createDirectory(dir.resolve("run"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+  }
+
+  @Test
+  void findsNothingWrongBeforeTheFirstStart() {
+    Path socket = dir.resolve("run/engine.sock");
+    Run run = doctor(socket);
+    assertEquals(new Run(Main.OK, "omg-engine doctor: the engine at " + socket + "\n"
+        + "ok    path      " + socket + " (" + socket.toString().length() + " bytes; the limit is 101)\n"
+        + "note  directory " + socket.getParent() + " does not exist yet; serve (or a client with --auto-start) "
+        + "creates it 0700\n"
+        + "note  engine    none running at " + socket + "\n"
+        + "                fix: start one: java -jar omg-engine.jar serve (or pass --auto-start to ping, status or "
+        + "call)\n"
+        + "no problems found\n", ""), run);
+  }
+
+  @Test
+  void reportsAPathTooLongWithTheLimitAndTheFix() {
+    Path socket = dir.resolve("d".repeat(120)).resolve("engine.sock");
+    Run run = doctor(socket);
+    assertEquals(Main.FAILED, run.exit);
+    assertEquals("FAIL  path      " + socket + " is " + socket.toString().length() + " bytes, over the 101-byte "
+        + "limit of an engine's socket (sun_path is 108 bytes with its NUL; the engine binds a hidden name 6 bytes "
+        + "longer)\n                fix: choose a shorter path: --socket PATH, OMG_SOCKET or "
+        + "omg.transport.socket-path", run.out.lines().skip(1).limit(2).reduce((a, b) -> a + "\n" + b).orElseThrow());
+  }
+
+  @Test
+  void reportsADirectoryOpenToOthersWithTheChmodThatFixesIt() throws Exception {
+    Path run = privateDirectory();
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Run result = doctor(run.resolve("engine.sock"));
+    assertEquals(Main.FAILED, result.exit);
+    assertEquals(true, result.out.contains("FAIL  directory " + run + " has mode rwxr-xr-x (0755), open to group "
+        + "or others\n                fix: chmod 700 " + run + "\n"), result.out);
+  }
+
+  @Test
+  void reportsTheStaleSocketAndLockOfAnEngineThatDidNotStopCleanlyAndPrintsTheEndOfItsLog() throws Exception {
+    Path run = privateDirectory();
+    Path socket = run.resolve("engine.sock");
+    // What kill -9 leaves: a socket file nobody listens on, and a lock file nobody holds.
+    AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+    server.setDeleteOnClose(false);
+    server.bind(AFUNIXSocketAddress.of(socket));
+    server.close();
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(run.resolve("engine.lock"), "4242\n");
+    StringBuilder log = new StringBuilder();
+    for (int i = 1; i <= 25; i++) {
+      log.append("line ").append(i).append('\n');
+    }
+    Files.writeString(run.resolve("engine.log"), log);
+
+    Run result = doctor(socket);
+    assertEquals(Main.FAILED, result.exit);
+    String expectedTail = String.join("\n", "--- the last 20 lines of " + run.resolve("engine.log") + " ---",
+        "line 6", "line 7", "line 8", "line 9", "line 10", "line 11", "line 12", "line 13", "line 14", "line 15",
+        "line 16", "line 17", "line 18", "line 19", "line 20", "line 21", "line 22", "line 23", "line 24",
+        "line 25", "---", "2 problems found", "");
+    assertEquals("omg-engine doctor: the engine at " + socket + "\n"
+        + "ok    path      " + socket + " (" + socket.toString().length() + " bytes; the limit is 101)\n"
+        + "ok    directory " + run + ": owned by you (uid " + SocketPaths.currentUid() + "), mode rwx------ (0700), not a symlink\n"
+        + "warn  lock      " + run.resolve("engine.lock") + " is stale: no process holds it (pid 4242 wrote it and "
+        + "did not stop cleanly)\n"
+        + "                fix: none needed: the next serve takes it over; or remove it: rm "
+        + run.resolve("engine.lock") + "\n"
+        + "ok    socket    mode rw------- (0600), owned by you\n"
+        + "warn  engine    nothing listens at " + socket + ": a stale socket left by an engine that did not stop "
+        + "cleanly\n"
+        + "                fix: none needed: the next serve removes it once it holds the lock; or remove it: rm "
+        + socket + "\n" + expectedTail, result.out);
+    assertEquals(true, Files.exists(socket) && Files.exists(run.resolve("engine.lock")), "doctor removes nothing");
+  }
+
+  @Test
+  void reportsASocketWiderThanOwnerOnly() throws Exception {
+    Path run = privateDirectory();
+    Path socket = run.resolve("engine.sock");
+    AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+    server.setDeleteOnClose(false);
+    server.bind(AFUNIXSocketAddress.of(socket));
+    server.close();
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Run result = doctor(socket);
+    assertEquals(true, result.out.contains("warn  socket    " + socket + " has mode rw-rw-rw- (0666), not rw------- "
+        + "(0600)\n                fix: stop and start the engine (it binds the socket 0600); or chmod 600 " + socket
+        + "\n"), result.out);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.omg.client;
+
+import com.typesafe.config.Config;
+import dev.omg.config.Settings;
+import dev.omg.config.SettingsException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The typed, validated {@code omg.client} settings. {@link #defaults()} are the reference.conf values without
+ * loading HOCON, so a client command without {@code --config} starts fast; a test keeps the two equal.
+ */
+public final class ClientSettings {
+  /** Start an engine when none listens ({@code omg.client.auto-start}). */
+  public final boolean autoStart;
+  /** How long to wait for a started engine to answer ({@code omg.client.start-timeout}). */
+  public final Duration startTimeout;
+  /** The engine's log file, or empty for next to the socket ({@code omg.client.engine-log}). */
+  public final String engineLog;
+
+  private ClientSettings(boolean autoStart, Duration startTimeout, String engineLog) {
+    this.autoStart = autoStart;
+    this.startTimeout = startTimeout;
+    this.engineLog = engineLog;
+  }
+
+  public static ClientSettings create(Config config) {
+    String log = Settings.string(config, "omg.client.engine-log");
+    if (!log.isBlank() && !Path.of(log).isAbsolute()) {
+      throw new SettingsException("omg.client.engine-log", "must be an absolute path or \"\", got \"" + log + "\"");
+    }
+    return new ClientSettings(Settings.bool(config, "omg.client.auto-start"),
+        Settings.positiveDuration(config, "omg.client.start-timeout"), log);
+  }
+
+  /** The values in reference.conf. */
+  public static ClientSettings defaults() {
+    return new ClientSettings(false, Duration.ofSeconds(10), "");
+  }
+
+  /** The same settings with auto-start on, for {@code --auto-start}. */
+  public ClientSettings withAutoStart() {
+    return new ClientSettings(true, startTimeout, engineLog);
+  }
+
+  /** Where the engine at {@code socket} logs: the configured file, else {@code engine.sock -> engine.log}. */
+  public Path engineLogFor(Path socket) {
+    if (!engineLog.isBlank()) {
+      return Path.of(engineLog);
+    }
+    String name = socket.getFileName().toString();
+    String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
+    return socket.resolveSibling(base + ".log");
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ClientSettings that && autoStart == that.autoStart
+        && startTimeout.equals(that.startTimeout) && engineLog.equals(that.engineLog);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(autoStart, startTimeout, engineLog);
+  }
+
+  @Override
+  public String toString() {
+    return "ClientSettings[auto-start=" + autoStart + ", start-timeout=" + startTimeout + ", engine-log=\""
+        + engineLog + "\"]";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.omg.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.omg.config.OmgConfig;
+import dev.omg.config.SettingsException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClientSettingsTest {
+  @Test
+  void defaultsWithoutHoconAreTheValuesInReferenceConf() {
+    assertEquals(ClientSettings.create(OmgConfig.parse("")), ClientSettings.defaults());
+  }
+
+  @Test
+  void readsAutoStartTimeoutAndLogFromConfig() {
+    ClientSettings settings = ClientSettings.create(OmgConfig.parse(
+        "omg.client { auto-start = on, start-timeout = 30s, engine-log = \"/var/tmp/omg.log\" }"));
+    assertEquals(true, settings.autoStart);
+    assertEquals(Duration.ofSeconds(30), settings.startTimeout);
+    assertEquals(Path.of("/var/tmp/omg.log"), settings.engineLogFor(Path.of("/run/omg/engine.sock")));
+  }
+
+  @Test
+  void putsTheEngineLogNextToTheSocketByDefault() {
+    assertEquals(Path.of("/run/omg/engine.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/engine.sock")));
+    assertEquals(Path.of("/run/omg/custom.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/custom")));
+  }
+
+  @Test
+  void rejectsANonPositiveStartTimeoutNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClientSettings.create(OmgConfig.parse("omg.client.start-timeout = 0s")));
+    assertEquals("omg.client.start-timeout: must be a positive duration, got 0s", e.getMessage());
+  }
+
+  @Test
+  void rejectsARelativeEngineLogNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClientSettings.create(OmgConfig.parse("omg.client.engine-log = \"engine.log\"")));
+    assertEquals("omg.client.engine-log: must be an absolute path or \"\", got \"engine.log\"", e.getMessage());
+  }
+
+  @Test
+  void rejectsAnAutoStartThatIsNotOnOrOffNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClientSettings.create(OmgConfig.parse("omg.client.auto-start = sometimes")));
+    assertEquals("omg.client.auto-start", e.key());
+  }
+}

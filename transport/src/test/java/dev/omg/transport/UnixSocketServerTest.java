@@ -1,0 +1,52 @@
+package dev.omg.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.omg.config.OmgConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UnixSocketServerTest {
+  private static final TransportSettings SETTINGS = TransportSettings.create(OmgConfig.parse(""));
+  private static final KryoCodec CODEC = new KryoCodec(SETTINGS.maxFrameSize, Map.of());
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void bindsUnderTheHiddenNameMakesItOwnerOnlyThenLinksThePublicNameToIt() throws Exception {
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run);
+    Path socket = run.resolve("engine.sock");
+    try (UnixSocketServer server = UnixSocketServer.bind(socket, SETTINGS, CODEC)) {
+      Path hidden = run.resolve(".engine.sock.bind");
+      assertEquals(hidden, UnixSocketServer.bindPathFor(socket));
+      assertTrue(Files.isSameFile(socket, hidden), "the public name is a hard link to the bound socket");
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+      assertEquals(2, ((Number) Files.getAttribute(socket, "unix:nlink")).intValue());
+    }
+    assertTrue(Files.exists(socket), "closing the listener leaves the files to the engine's shutdown");
+    assertTrue(UnixSocketServer.removeSocketFiles(socket));
+    assertFalse(Files.exists(socket));
+    assertFalse(Files.exists(UnixSocketServer.bindPathFor(socket)));
+  }
+
+  @Test
+  void refusesAPathWhoseHiddenNameWouldNotFitBeforeCreatingAnything() throws Exception {
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run);
+    Path socket = run.resolve("s".repeat(SocketPaths.MAX_ENGINE_PATH_BYTES - run.toString().length()));
+    assertEquals(SocketPaths.MAX_ENGINE_PATH_BYTES + 1, SocketPaths.byteLength(socket));
+    assertThrows(IllegalArgumentException.class, () -> UnixSocketServer.bind(socket, SETTINGS, CODEC));
+    try (var files = Files.list(run)) {
+      assertEquals(0, files.count(), "nothing bound, nothing linked");
+    }
+  }
+}
