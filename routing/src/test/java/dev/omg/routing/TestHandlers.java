@@ -2,11 +2,15 @@ package dev.omg.routing;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
-/** Handlers that misbehave on purpose, named in the routing tests' HOCON. */
+/**
+ * Handlers that misbehave on purpose, named in the routing tests' HOCON and, from this module's test jar, loaded by
+ * the real engine in the system tests (it/).
+ */
 final class TestHandlers {
   private TestHandlers() {}
 
@@ -51,8 +55,36 @@ final class TestHandlers {
 
     @Override
     protected void handle(HandlerRequest request) {
-      getContext().scheduleOnce(delay, request.replyTo(), dev.omg.handler.HandlerReply.ok("late"));
-      getContext().scheduleOnce(delay.multipliedBy(2), request.replyTo(), dev.omg.handler.HandlerReply.ok("later"));
+      getContext().scheduleOnce(delay, request.replyTo(), HandlerReply.ok("late"));
+      getContext().scheduleOnce(delay.multipliedBy(2), request.replyTo(), HandlerReply.ok("later"));
+    }
+  }
+
+  /** Answers every request twice. */
+  public static final class Twice extends Handler {
+    public Twice(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      request.reply("first");
+      request.reply("second");
+    }
+  }
+
+  /** Echoes after option {@code delay} without blocking: slow, like a handler waiting on real work. */
+  public static final class Slow extends Handler {
+    private final Duration delay;
+
+    public Slow(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+      this.delay = handlerContext.config().getDuration("delay");
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      getContext().scheduleOnce(delay, request.replyTo(), HandlerReply.ok(request.payload()));
     }
   }
 }

@@ -8,18 +8,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** The real engine jar with the fault handlers on its classpath and limits small enough to reach in a test. */
+/**
+ * The real engine jar with the routing tests' misbehaving handlers ({@code dev.omg.routing.TestHandlers}, from that
+ * module's test jar) on its classpath, and limits small enough to reach in a test.
+ */
 public final class FaultEngine {
-  /** The handlers of this package, named as commands, and tight timeouts. */
+  /** The misbehaving handlers, named as commands, and tight timeouts. */
   public static final String CONFIG = """
       omg.routing.request-timeout = 1s
       omg.transport.frame-idle-timeout = 1s
       omg.handlers {
-        fragile { class = "dev.omg.it.faults.FaultHandlers$Fragile" }
-        silent { class = "dev.omg.it.faults.FaultHandlers$Silent" }
-        twice { class = "dev.omg.it.faults.FaultHandlers$Twice" }
-        late { class = "dev.omg.it.faults.FaultHandlers$Slow", delay = 1500ms }
-        slow { class = "dev.omg.it.faults.FaultHandlers$Slow", delay = 20ms, max-queued = 32 }
+        fragile { class = "dev.omg.routing.TestHandlers$Fragile" }
+        silent { class = "dev.omg.routing.TestHandlers$Silent" }
+        twice { class = "dev.omg.routing.TestHandlers$Twice" }
+        late { class = "dev.omg.routing.TestHandlers$Late", delay = 1500ms }
+        slow { class = "dev.omg.routing.TestHandlers$Slow", delay = 20ms, max-queued = 32 }
       }
       """;
 
@@ -30,8 +33,17 @@ public final class FaultEngine {
     Files.createDirectories(directory);
     Path config = directory.resolve("faults.conf");
     Files.writeString(config, CONFIG + extraConfig);
-    return EngineProcess.start(directory, List.of("-Xmx256m"), List.of(Path.of("target", "test-classes")),
-        "--config", config.toString());
+    return EngineProcess.start(directory, List.of("-Xmx256m"), List.of(handlerJar()), "--config", config.toString());
+  }
+
+  /** Where the test handlers are: the routing test jar, or its classes directory in an IDE. */
+  private static Path handlerJar() {
+    try {
+      return Path.of(Class.forName("dev.omg.routing.TestHandlers$Silent").getProtectionDomain().getCodeSource()
+          .getLocation().toURI());
+    } catch (ReflectiveOperationException | java.net.URISyntaxException e) {
+      throw new IllegalStateException("the routing test jar is not on the test classpath", e);
+    }
   }
 
   /** The engine's status map, from a connection of its own. */
