@@ -81,7 +81,7 @@ public final class Bench {
         });
       }
       for (EchoTarget target : targets) {
-        measure(target, Set.of(Metric.PIPELINED), "pipelined", () -> report.put(target.name(), Metric.PIPELINED,
+        measure(target, Set.of(Metric.PIPELINED), "pipelined 64 B", () -> report.put(target.name(), Metric.PIPELINED,
             workloads.pipelined(target, "pipelined 64 B", new Workloads.Pipeline(CONNECTIONS, WINDOW, PAYLOAD,
                 options.pipelinedWarmUp(), options.pipelinedMeasure()))));
       }

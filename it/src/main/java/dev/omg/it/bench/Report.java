@@ -59,8 +59,8 @@ final class Report {
     out.append("### omg-engine benchmark, ").append(options.quick() ? "quick" : "full").append(" run, ")
         .append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append("\n\n");
     out.append("Machine: ").append(machine.describe()).append("\n\n");
-    out.append("Load average (1 min) as the run started: ").append(loadAtStart)
-        .append(" (well above 0: other work was sharing the cores).\n\n");
+    out.append("Load average (1 min) as the run started, before any load of its own: ").append(loadAtStart)
+        .append(" (near 0 on a quiet machine; towards nproc, other work was sharing the cores).\n\n");
     out.append("| metric | raw | engine | grpc | engine/raw | engine/grpc |\n");
     out.append("|---|---:|---:|---:|---:|---:|\n");
     for (Metric metric : Metric.values()) {
