@@ -1,9 +1,11 @@
 package dev.omg.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import dev.omg.config.OmgConfig;
+import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
 import dev.omg.handlers.HandlerDefinition;
@@ -11,6 +13,7 @@ import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -27,6 +30,12 @@ class RouterTest {
         silent { class = "dev.omg.routing.TestHandlers$Silent" }
         fragile { class = "dev.omg.routing.TestHandlers$Fragile" }
         late { class = "dev.omg.routing.TestHandlers$Late", delay = 400ms }
+        quick { class = "dev.omg.routing.TestHandlers$Silent", timeout = 100ms }
+        pooled { class = "dev.omg.routing.TestHandlers$Fragile", instances = 3 }
+        blocking {
+          class = "dev.omg.routing.TestHandlers$ThreadName"
+          dispatcher = "pekko.actor.default-blocking-io-dispatcher"
+        }
       }
       """);
   private static ActorTestKit testKit;
@@ -64,7 +73,7 @@ class RouterTest {
     List<HandlerDefinition> handlers = HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader());
     ActorRef<Router.Command> router = testKit.spawn(Router.create(handlers, engine), "router");
     dispatcher = new RouterDispatcher(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics,
-        RouterDispatcher.queueLimits(handlers, RoutingSettings.create(CONFIG)));
+        RouterDispatcher.queueLimits(handlers, RoutingSettings.create(CONFIG)), RouterDispatcher.timeouts(handlers));
   }
 
   @AfterAll
@@ -84,7 +93,7 @@ class RouterTest {
   @Test
   void answersUnknownCommandListingTheKnownOnes() throws Exception {
     assertEquals(Response.error(12, Status.UNKNOWN_COMMAND,
-        "unknown command 'nope'; known commands: echo, fragile, late, ping, silent, status, stop"),
+        "unknown command 'nope'; known commands: blocking, commands, echo, fragile, late, ping, pooled, quick, silent, status, stop"),
         dispatch(12, "nope", null));
   }
 
@@ -125,5 +134,39 @@ class RouterTest {
     dispatch(23, "silent", 3);
     assertEquals(before + 3, metrics.served());
     assertEquals(0, metrics.inFlight());
+  }
+
+  @Test
+  void aHandlersOwnTimeoutOverridesTheGlobalOne() throws Exception {
+    assertEquals(Response.error(40, Status.TIMEOUT, "'quick' did not reply within 100 ms"),
+        dispatch(40, "quick", null));
+  }
+
+  @Test
+  void aPoolServesRequestsRoundRobinOverItsInstances() throws Exception {
+    List<Object> served = new ArrayList<>();
+    for (int id = 50; id < 54; id++) {
+      served.add(dispatch(id, "pooled", null).payload());
+    }
+    // Three instances, each counting its own requests: the fourth request is the first instance's second.
+    assertEquals(List.of(1, 1, 1, 2), served);
+  }
+
+  @Test
+  void aHandlerRunsOnTheDispatcherItsBlockNames() throws Exception {
+    String thread = (String) dispatch(60, "blocking", null).payload();
+    assertTrue(thread.contains("default-blocking-io-dispatcher"), thread);
+  }
+
+  @Test
+  void countsEachCommandsRequestsErrorsAndLatencies() throws Exception {
+    dispatch(70, "fragile", "boom");
+    dispatch(71, "fragile", "fine");
+    CommandStats fragile = metrics.commands().stream().filter(c -> c.command().equals("fragile")).findFirst()
+        .orElseThrow();
+    assertTrue(fragile.requests() >= 2, fragile.toString());
+    assertTrue(fragile.errors() >= 1, fragile.toString());
+    assertEquals(0, fragile.inFlight());
+    assertTrue(fragile.maxMicros() > 0 && fragile.p50Micros() <= fragile.p99Micros(), fragile.toString());
   }
 }

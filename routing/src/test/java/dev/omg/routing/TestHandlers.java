@@ -55,4 +55,16 @@ final class TestHandlers {
       getContext().scheduleOnce(delay.multipliedBy(2), request.replyTo(), dev.omg.handler.HandlerReply.ok("later"));
     }
   }
+
+  /** Answers with the name of the thread that served the request. */
+  public static final class ThreadName extends Handler {
+    public ThreadName(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      request.reply(Thread.currentThread().getName());
+    }
+  }
 }
