@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** How the CLI shows payloads to a person: strings as they are, lists a line each, maps as key: value lines. */
+/**
+ * How the CLI shows payloads to a person: strings as they are, lists a line each, maps and records as key: value
+ * lines; and as JSON for scripts.
+ */
 final class Render {
   private Render() {}
 
@@ -26,7 +29,24 @@ final class Render {
     if (payload instanceof byte[] bytes) {
       return new String(bytes, StandardCharsets.UTF_8);
     }
+    if (payload.getClass().isRecord()) {
+      return text(components(payload));
+    }
     return String.valueOf(payload);
+  }
+
+  /** An application's record payload as its components, in declaration order. */
+  private static Map<String, Object> components(Object record) {
+    Map<String, Object> components = new LinkedHashMap<>();
+    for (RecordComponent component : record.getClass().getRecordComponents()) {
+      try {
+        component.getAccessor().setAccessible(true);
+        components.put(component.getName(), component.getAccessor().invoke(record));
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        components.put(component.getName(), "(unreadable: " + e + ")");
+      }
+    }
+    return components;
   }
 
   /**
@@ -72,16 +92,7 @@ final class Render {
     } else if (value instanceof byte[] bytes) {
       writeString(json, new String(bytes, StandardCharsets.UTF_8));
     } else if (value.getClass().isRecord()) {
-      Map<String, Object> components = new LinkedHashMap<>();
-      for (RecordComponent component : value.getClass().getRecordComponents()) {
-        try {
-          component.getAccessor().setAccessible(true);
-          components.put(component.getName(), component.getAccessor().invoke(value));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-          components.put(component.getName(), "(unreadable: " + e + ")");
-        }
-      }
-      writeJson(json, components);
+      writeJson(json, components(value));
     } else {
       writeString(json, String.valueOf(value));
     }
