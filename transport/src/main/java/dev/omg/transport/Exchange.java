@@ -8,6 +8,7 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * INTERNAL API. One request in flight on one connection, as the dispatcher sees it: who sent it, a way to send
@@ -98,8 +99,12 @@ public final class Exchange {
       done = pending == 0 && finished ? drained : null;
     }
     if (first && result == QueueOfferResult.dropped()) {
-      log.warn("request {} '{}': the client is not reading progress frames; dropped event {} (and any further"
-          + " ones while the queue is full; the client sees the gap in seq)", request.id(), request.command(), seq);
+      try (var id = MDC.putCloseable("requestId", Long.toString(request.id()));
+          var command = MDC.putCloseable("command", String.valueOf(request.command()))) {
+        log.warn("request {} '{}': the client is not reading progress frames; dropped event {} (and any further"
+            + " ones while the queue is full; the client sees the gap in seq)", request.id(), request.command(),
+            seq);
+      }
     }
     if (done != null) {
       done.complete(null);

@@ -20,6 +20,7 @@ import org.apache.pekko.util.ByteString;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * INTERNAL API. The engine's side of one connection as a Flow of bytes:
@@ -129,7 +130,9 @@ public final class ServerConnection {
           .exceptionallyAsync(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e),
               DirectExecutor.INSTANCE);
     } catch (RuntimeException e) {
-      log.error("dispatching request {} failed", id, e);
+      try (var mdc = MDC.putCloseable("requestId", Long.toString(id))) {
+        log.error("dispatching request {} failed", id, e);
+      }
       reply = CompletableFuture.completedFuture(Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
     }
     return reply.thenComposeAsync(response -> {
@@ -148,14 +151,18 @@ public final class ServerConnection {
     } catch (PayloadTooLargeException | IllegalArgumentException e) {
       if (envelope instanceof Progress progress) {
         // The frame keeps its place and seq, so the client sees that an event was lost and why in the log.
-        log.warn("progress {} of request {} cannot be sent, sending it without its payload: {}", progress.seq(),
-            progress.id(), e.getMessage());
+        try (var id = MDC.putCloseable("requestId", Long.toString(progress.id()))) {
+          log.warn("progress {} of request {} cannot be sent, sending it without its payload: {}", progress.seq(),
+              progress.id(), e.getMessage());
+        }
         return codec.encode(new Progress(progress.id(), progress.seq(), null));
       }
       if (!(envelope instanceof Response response)) {
         throw e;
       }
-      log.warn("reply to request {} cannot be sent: {}", response.id(), e.getMessage());
+      try (var id = MDC.putCloseable("requestId", Long.toString(response.id()))) {
+        log.warn("reply to request {} cannot be sent: {}", response.id(), e.getMessage());
+      }
       return codec.encode(
           Response.error(response.id(), Status.HANDLER_ERROR, "the reply cannot be sent: " + e.getMessage()));
     }

@@ -13,6 +13,9 @@ import dev.omg.it.EngineProcess;
 import dev.omg.protocol.Progress;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +128,27 @@ class PackageIndexSystemTest {
       // The connection goes on.
       assertEquals(Status.OK, client.call("search", List.of("top")).status());
     }
+  }
+
+  @Test
+  void interruptingTheCliDuringAnInstallCancelsItAndPrintsCancelled() throws Exception {
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-cp",
+        EngineProcess.jar() + java.io.File.pathSeparator + PackageIndex.jar(), "dev.omg.engine.Main",
+        "call", "install", "ripgrep", "--socket", engine.socket().toString(), "--config", config.toString()));
+    Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try (BufferedReader stderr = new BufferedReader(new InputStreamReader(cli.getErrorStream(),
+        StandardCharsets.UTF_8))) {
+      assertEquals("progress 1: 1/5 downloading ripgrep", stderr.readLine());
+      // SIGTERM, as a terminal's Ctrl-C ends it (the CLI's shutdown hook cancels); Process.destroy would close stderr.
+      cli.toHandle().destroy();
+      assertTrue(cli.waitFor(30, TimeUnit.SECONDS), "the CLI exits");
+      List<String> rest = stderr.lines().toList();
+      assertEquals("omg-engine: CANCELLED: 'install' was cancelled by the client", rest.get(rest.size() - 1),
+          rest.toString());
+    } finally {
+      cli.destroyForcibly();
+    }
+    engine.awaitLog("install of ripgrep cancelled after", Duration.ofSeconds(10));
   }
 
   @Test
