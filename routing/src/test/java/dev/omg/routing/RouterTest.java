@@ -12,9 +12,13 @@ import dev.omg.handlers.HandlerDefinition;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.Exchange;
+import dev.omg.transport.PeerCredentials;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,6 +36,8 @@ class RouterTest {
         late { class = "dev.omg.routing.TestHandlers$Late", delay = 400ms }
         quick { class = "dev.omg.routing.TestHandlers$Silent", timeout = 100ms }
         pooled { class = "dev.omg.routing.TestHandlers$Fragile", instances = 3 }
+        waiting { class = "dev.omg.routing.TestHandlers$Cancellable" }
+        expiring { class = "dev.omg.routing.TestHandlers$Cancellable", timeout = 100ms }
         blocking {
           class = "dev.omg.routing.TestHandlers$ThreadName"
           dispatcher = "pekko.actor.default-blocking-io-dispatcher"
@@ -93,7 +99,7 @@ class RouterTest {
   @Test
   void answersUnknownCommandListingTheKnownOnes() throws Exception {
     assertEquals(Response.error(12, Status.UNKNOWN_COMMAND,
-        "unknown command 'nope'; known commands: blocking, commands, echo, fragile, late, ping, pooled, quick, silent, status, stop"),
+        "unknown command 'nope'; known commands: blocking, commands, echo, expiring, fragile, late, ping, pooled, quick, silent, status, stop, waiting"),
         dispatch(12, "nope", null));
   }
 
@@ -168,5 +174,48 @@ class RouterTest {
     assertTrue(fragile.errors() >= 1, fragile.toString());
     assertEquals(0, fragile.inFlight());
     assertTrue(fragile.maxMicros() > 0 && fragile.p50Micros() <= fragile.p99Micros(), fragile.toString());
+  }
+
+  @Test
+  void aCancelAnswersCancelledExactlyOnceAndTellsTheHandler() throws Exception {
+    Exchange exchange = Exchange.detached(new Request(80, "waiting", null));
+    CompletableFuture<Response> reply = dispatcher.dispatch(exchange).toCompletableFuture();
+    // Cancel once the handler serves the request; one cancelled before would never be served at all.
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(TestHandlers.cancelled.contains("serving waiting 80"));
+      return null;
+    });
+    exchange.cancel();
+    exchange.cancel();
+    assertEquals(Response.error(80, Status.CANCELLED, "'waiting' was cancelled by the client"),
+        reply.get(5, TimeUnit.SECONDS));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(List.of("serving waiting 80", "waiting 80"), TestHandlers.cancelled.stream()
+          .filter(c -> c.contains("waiting")).toList());
+      return null;
+    });
+    CommandStats waiting = metrics.commands().stream().filter(c -> c.command().equals("waiting")).findFirst()
+        .orElseThrow();
+    assertEquals(List.of(1L, 1L, 0L, 0L), List.of(waiting.requests(), waiting.cancelled(), waiting.errors(),
+        waiting.inFlight()));
+  }
+
+  @Test
+  void aTimeoutTellsTheHandlerAsACancelDoes() throws Exception {
+    assertEquals(Response.error(81, Status.TIMEOUT, "'expiring' did not reply within 100 ms"),
+        dispatch(81, "expiring", null));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(List.of("serving expiring 81", "expiring 81"), TestHandlers.cancelled.stream()
+          .filter(c -> c.contains("expiring")).toList());
+      return null;
+    });
+  }
+
+  @Test
+  void theHandlerSeesThePeerOfTheConnection() throws Exception {
+    Exchange exchange = new Exchange(new Request(82, "waiting", "who"), new PeerCredentials(1234, 100, 77), false,
+        null);
+    assertEquals(Response.ok(82, "peer 1234"), dispatcher.dispatch(exchange).toCompletableFuture()
+        .get(5, TimeUnit.SECONDS));
   }
 }

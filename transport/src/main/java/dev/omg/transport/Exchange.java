@@ -36,7 +36,12 @@ public final class Exchange {
   private boolean finished;
   private CompletableFuture<Void> drained;
 
-  Exchange(Request request, PeerCredentials peer, boolean streamed, BoundedSourceQueue<Object> progressQueue) {
+  /**
+   * @param peer who sent it, or null when unknown
+   * @param streamed whether the client asked for progress frames
+   * @param progressQueue the connection's progress queue (of {@code Frame}s); may be null when not streamed
+   */
+  public Exchange(Request request, PeerCredentials peer, boolean streamed, BoundedSourceQueue<Object> progressQueue) {
     this.request = request;
     this.peer = peer;
     this.streamed = streamed;
@@ -67,7 +72,8 @@ public final class Exchange {
     return cancelled;
   }
 
-  void cancel() {
+  /** The client cancelled this request. */
+  public void cancel() {
     cancelled.complete(null);
   }
 
