@@ -7,6 +7,7 @@ import dev.omg.handlers.RequestControl;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.Exchange;
 import dev.omg.transport.PeerCredentials;
 import dev.omg.transport.RequestDispatcher;
@@ -153,7 +154,9 @@ public final class RouterDispatcher implements RequestDispatcher {
     });
     CompletionStage<HandlerReply> handlerReply = AskPattern.ask(router,
         replyTo -> new Router.Route(request, deadline, peer, control, replyTo), timeout, scheduler);
-    handlerReply.whenComplete((reply, failure) -> {
+    // Async on the direct executor: the ask's stage is a Scala future's, whose plain whenComplete would hop to
+    // the common pool, a thread switch on every request.
+    handlerReply.whenCompleteAsync((reply, failure) -> {
       if (failure == null) {
         answer.test(new Response(request.id(), reply.status(), reply.payload(), reply.error(),
             reply.retryAfterMillis()));
@@ -174,7 +177,7 @@ public final class RouterDispatcher implements RequestDispatcher {
         logWithMdc(request, () -> log.error("request {} '{}' failed in routing", request.id(), request.command(),
             cause));
       }
-    });
+    }, DirectExecutor.INSTANCE);
     return result;
   }
 
