@@ -241,13 +241,30 @@ final class ClientCommands {
   /**
    * Sends the request as one that accepts progress: events go to stderr, as a bar redrawn in place on a terminal
    * and as plain lines otherwise, so stdout holds only the result. Ctrl-C cancels the request and waits briefly
-   * for its CANCELLED reply. Not retried on OVERLOADED, unlike the other commands: a call may have effects.
+   * for its CANCELLED reply. OVERLOADED (answered before any handler saw the request) is retried as the client
+   * library's retry policy says.
    */
   private int call(EngineClient client) throws IOException, TimeoutException {
     String command = arguments.positional.get(0);
     List<String> args = arguments.positional.subList(1, arguments.positional.size());
+    for (int retry = 1; ; retry++) {
+      Response reply = callOnce(client, command, args.isEmpty() ? null : args);
+      if (reply.status() != Status.OVERLOADED || retry > options().retry().maxRetries()) {
+        return show(reply);
+      }
+      try {
+        Thread.sleep(options().retry().waitMillis(retry, reply.retryAfterMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting to retry '" + command + "'", e);
+      }
+    }
+  }
+
+  private Response callOnce(EngineClient client, String command, Object payload)
+      throws IOException, TimeoutException {
     ProgressView view = new ProgressView(err, System.console() != null);
-    PendingCall pending = client.stream(command, args.isEmpty() ? null : args, view::show);
+    PendingCall pending = client.stream(command, payload, view::show);
     Thread cancelOnInterrupt = new Thread(() -> cancel(pending, view), "omg-cancel-on-interrupt");
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     Response reply;
@@ -261,6 +278,10 @@ final class ClientCommands {
         // The JVM is exiting (Ctrl-C): the hook cancels the request.
       }
     }
+    return reply;
+  }
+
+  private int show(Response reply) {
     if (!reply.isOk()) {
       return failed(reply);
     }
