@@ -8,10 +8,12 @@ import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
 import dev.omg.client.RetryPolicy;
 import dev.omg.client.NoEngineException;
+import dev.omg.client.PendingCall;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import java.io.File;
@@ -24,6 +26,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -38,6 +42,7 @@ final class ClientCommands {
   private final Map<String, String> env;
   private final PrintStream out;
   private final PrintStream err;
+  private ClientOptions options;
 
   ClientCommands(Main.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
     this.arguments = arguments;
@@ -58,7 +63,8 @@ final class ClientCommands {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
       TransportSettings transport = TransportSettings.create(config);
       configured = transport.socketPath;
-      options = options.withMaxFrameSize(transport.maxFrameSize);
+      options = options.withMaxFrameSize(transport.maxFrameSize)
+          .withUserTypes(SerializationSettings.create(config, ClientCommands.class.getClassLoader()).userTypes);
       settings = ClientSettings.create(config);
     }
     if (arguments.autoStart) {
@@ -80,8 +86,13 @@ final class ClientCommands {
     }
     Path socket = setup.socket();
     ClientOptions options = setup.options();
+    this.options = options;
     if (arguments.command.equals("call") && arguments.positional.isEmpty()) {
       err.println("omg-engine: call needs a COMMAND");
+      return Main.USAGE;
+    }
+    if (arguments.json && !List.of("status", "commands", "call").contains(arguments.command)) {
+      err.println("omg-engine: --json works with status, commands and call, not " + arguments.command);
       return Main.USAGE;
     }
     if (!arguments.command.equals("call") && !arguments.positional.isEmpty()) {
@@ -95,6 +106,7 @@ final class ClientCommands {
       return switch (arguments.command) {
         case "ping" -> ping(client);
         case "status" -> status(client, socket);
+        case "commands" -> commands(client);
         default -> call(client);
       };
     } catch (NoEngineException e) {
@@ -153,8 +165,8 @@ final class ClientCommands {
     if (!reply.isOk()) {
       return failed(reply);
     }
-    if (!(reply.payload() instanceof Map<?, ?> status)) {
-      out.println(Render.text(reply.payload()));
+    if (arguments.json || !(reply.payload() instanceof Map<?, ?> status)) {
+      out.println(arguments.json ? Render.json(reply.payload()) : Render.text(reply.payload()));
       return Main.OK;
     }
     out.printf("omg-engine %s (pid %s) on %s%n", status.get("version"), status.get("pid"), socket);
@@ -162,6 +174,23 @@ final class ClientCommands {
     out.printf("connections      %s%n", status.get("connections"));
     out.printf("requests served  %s%n", status.get("requests-served"));
     out.printf("in flight        %s%n", status.get("in-flight"));
+    if (status.get("commands") instanceof List<?> commands && !commands.isEmpty()) {
+      out.println();
+      out.print(Render.commandStats(commands));
+    }
+    return Main.OK;
+  }
+
+  private int commands(EngineClient client) throws IOException, TimeoutException {
+    Response reply = client.call("commands", null);
+    if (!reply.isOk()) {
+      return failed(reply);
+    }
+    if (arguments.json || !(reply.payload() instanceof List<?> commands)) {
+      out.println(arguments.json ? Render.json(reply.payload()) : Render.text(reply.payload()));
+      return Main.OK;
+    }
+    out.print(Render.commands(commands));
     return Main.OK;
   }
 
@@ -209,20 +238,95 @@ final class ClientCommands {
     return Main.OK;
   }
 
+  /**
+   * Sends the request as one that accepts progress: events go to stderr, as a bar redrawn in place on a terminal
+   * and as plain lines otherwise, so stdout holds only the result. Ctrl-C cancels the request and waits briefly
+   * for its CANCELLED reply. OVERLOADED (answered before any handler saw the request) is retried as the client
+   * library's retry policy says.
+   */
   private int call(EngineClient client) throws IOException, TimeoutException {
     String command = arguments.positional.get(0);
     List<String> args = arguments.positional.subList(1, arguments.positional.size());
-    Response reply = client.call(command, args.isEmpty() ? null : args);
+    for (int retry = 1; ; retry++) {
+      Response reply = callOnce(client, command, args.isEmpty() ? null : args);
+      if (reply.status() != Status.OVERLOADED || retry > options().retry().maxRetries()) {
+        return show(reply);
+      }
+      try {
+        Thread.sleep(options().retry().waitMillis(retry, reply.retryAfterMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting to retry '" + command + "'", e);
+      }
+    }
+  }
+
+  private Response callOnce(EngineClient client, String command, Object payload)
+      throws IOException, TimeoutException {
+    ProgressView view = new ProgressView(err, System.console() != null);
+    PendingCall pending = client.stream(command, payload, view::show);
+    Thread cancelOnInterrupt = new Thread(() -> cancel(pending, view), "omg-cancel-on-interrupt");
+    Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
+    Response reply;
+    try {
+      reply = await(pending, command);
+    } finally {
+      view.end();
+      try {
+        Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting (Ctrl-C): the hook cancels the request.
+      }
+    }
+    return reply;
+  }
+
+  private int show(Response reply) {
     if (!reply.isOk()) {
       return failed(reply);
     }
-    if (reply.payload() instanceof byte[] bytes) {
+    if (arguments.json) {
+      out.println(Render.json(reply.payload()));
+    } else if (reply.payload() instanceof byte[] bytes) {
       out.write(bytes, 0, bytes.length);
       out.flush();
     } else if (reply.payload() != null) {
       out.println(Render.text(reply.payload()));
     }
     return Main.OK;
+  }
+
+  private Response await(PendingCall pending, String command) throws IOException, TimeoutException {
+    try {
+      return pending.reply().get(options().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for '" + command + "'", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new TimeoutException("no reply to '" + command + "' within " + options().callTimeout().toMillis()
+          + " ms");
+    }
+  }
+
+  /** On Ctrl-C while a call is in flight: cancel it and report how it ended. */
+  private void cancel(PendingCall pending, ProgressView view) {
+    if (pending.reply().isDone()) {
+      return;
+    }
+    try {
+      pending.cancel();
+      Response reply = pending.reply().get(2, TimeUnit.SECONDS);
+      view.end();
+      err.println("omg-engine: " + reply.status() + ": " + reply.error());
+    } catch (Exception e) {
+      err.println("omg-engine: interrupted; the request may still run in the engine (" + e + ")");
+    }
+  }
+
+  private ClientOptions options() {
+    return options;
   }
 
   private int failed(Response reply) {

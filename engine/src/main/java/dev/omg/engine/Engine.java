@@ -3,6 +3,7 @@ package dev.omg.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.omg.config.Version;
+import dev.omg.handler.CommandInfo;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
 import dev.omg.handlers.HandlerDefinition;
@@ -12,6 +13,7 @@ import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
 import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.KryoCodec;
+import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.ServerConnection;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
@@ -23,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,7 @@ public final class Engine implements EngineInfo {
   private final EngineSettings settings;
   private final Instant startedAt = Instant.now();
   private final RoutingMetrics metrics = new RoutingMetrics();
+  private final List<CommandInfo> commands;
   private final LockFile lock;
   private final UnixSocketServer server;
   private final ActorSystem<Router.Command> system;
@@ -63,11 +65,14 @@ public final class Engine implements EngineInfo {
     this.settings = EngineSettings.create(config);
     TransportSettings transport = TransportSettings.create(config);
     RoutingSettings routing = RoutingSettings.create(config);
+    SerializationSettings serialization = SerializationSettings.create(config, Engine.class.getClassLoader());
     List<HandlerDefinition> handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
+    this.commands = handlers.stream()
+        .map(h -> h.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
 
     SocketPaths.checkEngineLength(socketPath);
     SocketDirectory.prepare(socketPath.getParent());
-    KryoCodec codec = new KryoCodec(transport.maxFrameSize, Map.of());
+    KryoCodec codec = new KryoCodec(transport.maxFrameSize, serialization.userTypes);
     this.lock = LockFile.acquire(lockPathFor(socketPath), socketPath);
     try {
       if (UnixSocketServer.removeSocketFiles(socketPath)) {
@@ -82,13 +87,14 @@ public final class Engine implements EngineInfo {
     registerShutdown();
 
     RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics,
-        RouterDispatcher.queueLimits(handlers, routing));
+        RouterDispatcher.queueLimits(handlers, routing), RouterDispatcher.timeouts(handlers));
     Materializer materializer = Materializer.createMaterializer(system);
     String agent = "omg-engine/" + Version.get();
     server.connections().runForeach(connection -> {
       log.debug("{} accepted from {}", connection.name(), connection.peer());
       connection.handleWith(ServerConnection.create(connection.name(), agent, codec,
-          routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting), materializer);
+          routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting,
+          connection.peer(), transport.progressBuffer), materializer);
     }, materializer).whenCompleteAsync((done, failure) -> {
       if (failure != null && accepting) {
         log.error("accepting connections failed; shutting down", failure);
@@ -137,7 +143,13 @@ public final class Engine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.overloaded());
+    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.overloaded(),
+        metrics.commands());
+  }
+
+  @Override
+  public List<CommandInfo> commands() {
+    return commands;
   }
 
   @Override

@@ -27,9 +27,13 @@ public final class Main {
       commands:
         serve [--config FILE]        run the engine in the foreground (logs to stderr; stops on SIGTERM/SIGINT)
         ping                         check that the engine answers, and how fast
-        status                       the engine's version, uptime, connections and request counters
+        status [--json]              the engine's version, uptime, connections and request counters, and per
+                                     command: requests, errors, cancelled, in flight, latency percentiles
+        commands [--json]            the registered commands with their handler class and payload types
         stop                         ask the engine to drain and exit; waits until it has
-        call COMMAND [ARG...]        send COMMAND with the ARGs as a list of strings; print the reply
+        call COMMAND [ARG...]        send COMMAND with the ARGs as a list of strings; print the reply (--json:
+                                     as JSON); progress events go to stderr, as a bar on a terminal; Ctrl-C
+                                     cancels the request
         doctor                       check the socket path, its directory, stale files and the engine; print
                                      each problem with its fix, and the end of the engine's log
 
@@ -40,6 +44,7 @@ public final class Main {
         --timeout SECONDS            client commands: how long to wait for the reply (default 30)
         --auto-start                 ping, status, call: start the engine if none is running, and wait until
                                      it answers (also omg.client.auto-start = on)
+        --json                       status, commands, call: print the reply as JSON, for scripts
 
       exit status: 0 ok, 1 the engine answered an error or the connection failed (doctor: a problem found),
                    2 usage, 3 no engine running
@@ -72,7 +77,7 @@ public final class Main {
         }
         return Serve.run(arguments, env, err);
       }
-      case "ping", "status", "stop", "call" -> {
+      case "ping", "status", "commands", "stop", "call" -> {
         return new ClientCommands(arguments, env, out, err).run();
       }
       case "doctor" -> {
@@ -97,15 +102,17 @@ public final class Main {
     final Optional<String> config;
     final Optional<Double> timeoutSeconds;
     final boolean autoStart;
+    final boolean json;
     final List<String> positional;
 
     private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, boolean autoStart, List<String> positional) {
+        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional) {
       this.command = command;
       this.socket = socket;
       this.config = config;
       this.timeoutSeconds = timeoutSeconds;
       this.autoStart = autoStart;
+      this.json = json;
       this.positional = positional;
     }
 
@@ -118,6 +125,7 @@ public final class Main {
       String config = null;
       Double timeout = null;
       boolean autoStart = false;
+      boolean json = false;
       List<String> positional = new ArrayList<>();
       boolean optionsEnded = false;
       for (int i = 1; i < args.length; i++) {
@@ -133,6 +141,10 @@ public final class Main {
         }
         if (arg.equals("--auto-start")) {
           autoStart = true;
+          continue;
+        }
+        if (arg.equals("--json")) {
+          json = true;
           continue;
         }
         String name = arg;
@@ -164,7 +176,7 @@ public final class Main {
         }
       }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, List.copyOf(positional));
+          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional));
     }
   }
 }

@@ -165,4 +165,18 @@ class MainTest {
         + " (the socket file does not exist)\n"), run);
     assertFalse(Files.exists(dir.resolve("run")), "nothing created");
   }
+
+  @Test
+  void parsesJsonAsAFlagWithoutAValue() {
+    Main.Arguments arguments = Main.Arguments.parse(new String[] {"status", "--json", "--socket", "/s"});
+    assertTrue(arguments.json);
+    assertEquals(List.of(), arguments.positional);
+  }
+
+  @Test
+  void exitsWithUsageForJsonOnACommandWithoutJsonOutput() {
+    Run run = run("ping", "--json", "--socket", dir.resolve("e.sock").toString());
+    assertEquals(Main.USAGE, run.exit);
+    assertEquals("omg-engine: --json works with status, commands and call, not ping\n", run.err);
+  }
 }

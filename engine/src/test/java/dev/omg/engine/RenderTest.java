@@ -39,4 +39,32 @@ class RenderTest {
     assertEquals("2h 0m 5s", Render.duration(7_205_000));
     assertEquals("3d 1h 0m 0s", Render.duration(262_800_000));
   }
+
+  record Installed(String name, int chunks, boolean ok) {}
+
+  @Test
+  void showsARecordAsKeyValueLines() {
+    assertEquals("name: jq\nchunks: 3\nok: true", Render.text(new Installed("jq", 3, true)));
+  }
+
+  @Test
+  void writesJsonForScripts() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", "say \"hi\"\n");
+    map.put("count", 3L);
+    map.put("ratio", 0.5);
+    map.put("tags", List.of("a", true));
+    map.put("none", null);
+    map.put("record", new Installed("fd", 1, false));
+    assertEquals("{\"name\":\"say \\\"hi\\\"\\n\",\"count\":3,\"ratio\":0.5,\"tags\":[\"a\",true],\"none\":null,"
+        + "\"record\":{\"name\":\"fd\",\"chunks\":1,\"ok\":false}}", Render.json(map));
+  }
+
+  @Test
+  void drawsAStepCountAsABarOnATerminalAndAsAFractionOtherwise() {
+    Map<String, Object> step = Map.of("done", 1, "total", 4, "message", "fetching");
+    assertEquals("[########......................]  25% fetching", ProgressView.line(step, true));
+    assertEquals("1/4 fetching", ProgressView.line(step, false));
+    assertEquals("plain text", ProgressView.line("plain text", true));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.omg.handler;
 
 import java.time.Instant;
+import java.util.List;
 
 /** What a handler may know of, and ask of, the engine it runs in. Implemented by the engine. */
 public interface EngineInfo {
@@ -15,6 +16,11 @@ public interface EngineInfo {
 
   /** A consistent-enough snapshot of the counters, taken now. */
   EngineStats stats();
+
+  /** The registered commands, in name order, as configured. */
+  default List<CommandInfo> commands() {
+    return List.of();
+  }
 
   /** Starts a graceful shutdown: drain in-flight requests, then exit. Returns at once. */
   void requestShutdown(String reason);

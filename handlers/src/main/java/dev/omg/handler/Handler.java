@@ -1,5 +1,6 @@
 package dev.omg.handler;
 
+import dev.omg.handlers.RequestControl;
 import dev.omg.protocol.Status;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -30,6 +31,14 @@ public abstract class Handler extends AbstractBehavior<HandlerRequest> {
   /** Serves one request. Reply through {@code request}; throwing answers HANDLER_ERROR and restarts the actor. */
   protected abstract void handle(HandlerRequest request) throws Exception;
 
+  /**
+   * The client cancelled {@code request}, or its deadline passed, while this actor was serving it (it had
+   * received the request and not answered). Called on the actor's thread like {@code handle}; stop the work and
+   * release what it holds. The client has been answered CANCELLED or TIMEOUT already, so any reply is dropped.
+   * A request cancelled before it reached this actor is never handed to {@code handle} at all. Default: nothing.
+   */
+  protected void onCancel(HandlerRequest request) throws Exception {}
+
   /** The command, options and engine this handler was created for. */
   protected final HandlerContext handlerContext() {
     return handlerContext;
@@ -41,8 +50,18 @@ public abstract class Handler extends AbstractBehavior<HandlerRequest> {
   }
 
   private Behavior<HandlerRequest> onRequest(HandlerRequest request) throws Exception {
+    RequestControl.Delivery delivery = request.control().deliver(request, getContext().getSelf());
+    if (delivery == RequestControl.Delivery.SKIP) {
+      getContext().getLog().debug("request {} '{}' was cancelled before it was served", request.id(),
+          request.command());
+      return this;
+    }
     try {
-      handle(request);
+      if (delivery == RequestControl.Delivery.CANCEL) {
+        onCancel(request);
+      } else {
+        handle(request);
+      }
     } catch (Exception | LinkageError e) {
       request.fail(Status.HANDLER_ERROR, "'" + request.command() + "' failed: " + e);
       getContext().getLog().warn("request {} '{}' failed, restarting the handler: {}", request.id(),

@@ -5,17 +5,24 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.omg.config.Settings;
 import dev.omg.config.SettingsException;
+import dev.omg.handler.CommandInfo;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
 import dev.omg.handler.HandlerRequest;
+import dev.omg.transport.SerializationSettings;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -23,15 +30,33 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * INTERNAL API. One {@code omg.handlers.<command>} block, checked at load: the class exists, extends
- * {@link Handler}, and has the constructor the engine calls.
+ * {@link Handler}, and has the constructor the engine calls; the pool size, dispatcher, timeout and payload
+ * types are valid.
+ *
+ * @param instances handler actors behind the command (a round-robin pool when more than one)
+ * @param dispatcher a Pekko dispatcher's config path, or empty for the default dispatcher
+ * @param timeout the handler's own request timeout, else the global one
+ * @param payloadTypes what {@code commands} shows as the payload types the command accepts
  */
 public record HandlerDefinition(String command, Constructor<? extends Handler> constructor, Config config,
-    OptionalInt maxQueued) {
+    OptionalInt maxQueued, int instances, String dispatcher, Optional<Duration> timeout, List<String> payloadTypes) {
   private static final Pattern COMMAND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+  /** The standard payload types' names, as payload-types may list them (docs/protocol.md). */
+  public static final Set<String> STANDARD_TYPE_NAMES = Set.of("none", "string", "int", "long", "boolean", "double",
+      "float", "short", "byte", "char", "bytes", "list", "map");
+
+  public HandlerDefinition {
+    payloadTypes = List.copyOf(payloadTypes);
+  }
 
   /** Every handler block under {@code omg.handlers}, in name order. */
   public static List<HandlerDefinition> all(Config config, ClassLoader loader) {
     List<HandlerDefinition> definitions = new ArrayList<>();
+    Set<String> registered = new HashSet<>();
+    if (config.hasPath(SerializationSettings.REGISTER)) {
+      config.getObject(SerializationSettings.REGISTER).unwrapped().values()
+          .forEach(name -> registered.add(String.valueOf(name)));
+    }
     Config handlers = Settings.object(config, "omg.handlers");
     for (Map.Entry<String, ConfigValue> entry : config.getObject("omg.handlers").entrySet()) {
       String command = entry.getKey();
@@ -51,11 +76,35 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
       OptionalInt maxQueued = config.hasPath(key + ".max-queued")
           ? OptionalInt.of(Settings.intInRange(config, key + ".max-queued", 1, 1 << 20))
           : OptionalInt.empty();
+      int instances = config.hasPath(key + ".instances")
+          ? Settings.intInRange(config, key + ".instances", 1, 1024) : 1;
+      String dispatcher = config.hasPath(key + ".dispatcher") ? Settings.string(config, key + ".dispatcher") : "";
+      if (!dispatcher.isEmpty() && !(config.hasPath(dispatcher)
+          && config.getValue(dispatcher).valueType() == ConfigValueType.OBJECT)) {
+        throw new SettingsException(key + ".dispatcher", "no dispatcher is configured at '" + dispatcher
+            + "'; name a block such as pekko.actor.default-blocking-io-dispatcher, or define one");
+      }
+      Optional<Duration> timeout = config.hasPath(key + ".timeout")
+          ? Optional.of(Settings.positiveDuration(config, key + ".timeout")) : Optional.empty();
+      List<String> payloadTypes = config.hasPath(key + ".payload-types")
+          ? Settings.stringList(config, key + ".payload-types") : List.of();
+      for (String type : payloadTypes) {
+        if (!STANDARD_TYPE_NAMES.contains(type) && !registered.contains(type)) {
+          throw new SettingsException(key + ".payload-types", "'" + type + "' is neither a standard type "
+              + new TreeSet<>(STANDARD_TYPE_NAMES) + " nor a class in " + SerializationSettings.REGISTER);
+        }
+      }
       definitions.add(new HandlerDefinition(command, constructor(key + ".class", className, loader), block,
-          maxQueued));
+          maxQueued, instances, dispatcher, timeout, payloadTypes));
     }
     definitions.sort((a, b) -> a.command.compareTo(b.command));
     return definitions;
+  }
+
+  /** As {@code commands} shows it, with the timeout in force. */
+  public CommandInfo info(Duration defaultTimeout, int defaultMaxQueued) {
+    return new CommandInfo(command, className(), instances, dispatcher, timeout.orElse(defaultTimeout),
+        maxQueued.orElse(defaultMaxQueued), payloadTypes);
   }
 
   /** The handler actor's behavior: a fresh instance at each (re)start. */

@@ -51,7 +51,7 @@ class BuiltInHandlersTest {
     assertEquals(Status.OK, reply.status());
     Map<?, ?> status = (Map<?, ?>) reply.payload();
     assertEquals(List.of("version", "pid", "uptime-ms", "connections", "requests-served", "in-flight", "overloaded",
-        "heap-used-bytes", "heap-max-bytes"), List.copyOf(status.keySet()));
+        "heap-used-bytes", "heap-max-bytes", "commands"), List.copyOf(status.keySet()));
     assertEquals("9.9.9", status.get("version"));
     assertEquals(4242L, status.get("pid"));
     assertEquals(true, (Long) status.get("uptime-ms") >= 90_000);
@@ -60,6 +60,15 @@ class BuiltInHandlersTest {
     assertEquals(1L, status.get("in-flight"));
     assertEquals(3L, status.get("overloaded"));
     assertEquals(Runtime.getRuntime().maxMemory(), status.get("heap-max-bytes"));
+    assertEquals(List.of(Map.of("command", "echo", "requests", 10L, "errors", 2L, "cancelled", 1L, "in-flight", 1L,
+        "p50-us", 150L, "p90-us", 900L, "p99-us", 2500L, "max-us", 4000L)), status.get("commands"));
+  }
+
+  @Test
+  void commandsListsEachCommandWithItsHandlerClassAndPayloadTypes() {
+    assertEquals(HandlerReply.ok(List.of(Map.of("command", "echo", "class", "dev.omg.handlers.builtin.EchoHandler",
+        "instances", 2, "dispatcher", "", "timeout-ms", 5000L, "max-queued", 64, "payload-types", List.of("list")))),
+        ask("commands", null));
   }
 
   @Test

@@ -14,16 +14,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every Java sample in docs/handlers.md is a file this build compiles and tests: a block opened with
- * {@code ```java file=PATH} must equal that file, so the tutorial cannot drift from code that works.
+ * {@code ```java file=PATH} (or {@code ```hocon file=PATH} for a configuration the tests load) must equal that
+ * file, so the tutorial cannot drift from code that works; and no Java block may go unchecked.
  */
 class DocSamplesTest {
   private static final Path ROOT = Path.of("..");
-  private static final Pattern SAMPLE = Pattern.compile("```java file=(\\S+)\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern SAMPLE = Pattern.compile("```(?:java|hocon) file=(\\S+)\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern UNCHECKED_JAVA = Pattern.compile("```java\\s*\\n");
 
   @Test
   void everyJavaSampleInTheHandlerGuideIsACompiledFile() throws IOException {
     Map<String, String> samples = new LinkedHashMap<>();
-    Matcher matcher = SAMPLE.matcher(Files.readString(ROOT.resolve("docs/handlers.md")));
+    String guide = Files.readString(ROOT.resolve("docs/handlers.md"));
+    assertFalse(UNCHECKED_JAVA.matcher(guide).find(), "docs/handlers.md has a ```java block without file=PATH");
+    Matcher matcher = SAMPLE.matcher(guide);
     while (matcher.find()) {
       samples.put(matcher.group(1), matcher.group(2));
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
+import dev.omg.handler.CommandInfo;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,18 +22,18 @@ class HandlerDefinitionTest {
 
   @Test
   void loadsTheBuiltInHandlersFromReferenceConf() {
-    assertEquals(List.of("echo", "ping", "status", "stop"), commands(""));
+    assertEquals(List.of("commands", "echo", "ping", "status", "stop"), commands(""));
   }
 
   @Test
   void addsAHandlerNamedInTheUsersConfig() {
-    assertEquals(List.of("echo", "ping", "repeat", "status", "stop"),
+    assertEquals(List.of("commands", "echo", "ping", "repeat", "status", "stop"),
         commands("omg.handlers.repeat { class = \"dev.omg.handlers.builtin.EchoHandler\", times = 2 }"));
   }
 
   @Test
   void removesABuiltInCommandSetToNull() {
-    assertEquals(List.of("ping", "status", "stop"), commands("omg.handlers.echo = null"));
+    assertEquals(List.of("commands", "ping", "status", "stop"), commands("omg.handlers.echo = null"));
   }
 
   @Test
@@ -72,5 +74,54 @@ class HandlerDefinitionTest {
   void rejectsAHandlerThatIsNotABlock() {
     SettingsException e = failure("omg.handlers.greet = 5");
     assertEquals("omg.handlers.\"greet\": must be a block { class = \"...\" } or null, got NUMBER", e.getMessage());
+  }
+
+  @Test
+  void readsPoolSizeDispatcherTimeoutAndPayloadTypes() {
+    HandlerDefinition greet = HandlerDefinition.all(OmgConfig.parse("""
+        omg.serialization.register { 100 = "dev.omg.handlers.NoConstructorHandler" }
+        omg.handlers.greet {
+          class = "dev.omg.handlers.builtin.EchoHandler"
+          instances = 3
+          dispatcher = "pekko.actor.default-blocking-io-dispatcher"
+          timeout = 30s
+          payload-types = [list, "dev.omg.handlers.NoConstructorHandler"]
+        }"""), getClass().getClassLoader()).stream().filter(d -> d.command().equals("greet")).findFirst()
+        .orElseThrow();
+    assertEquals(new CommandInfo("greet", "dev.omg.handlers.builtin.EchoHandler", 3,
+        "pekko.actor.default-blocking-io-dispatcher", Duration.ofSeconds(30), 1024,
+        List.of("list", "dev.omg.handlers.NoConstructorHandler")), greet.info(Duration.ofSeconds(5), 1024));
+  }
+
+  @Test
+  void aHandlerWithoutTimeoutUsesTheGlobalOne() {
+    HandlerDefinition echo = HandlerDefinition.all(OmgConfig.parse(""), getClass().getClassLoader()).stream()
+        .filter(d -> d.command().equals("echo")).findFirst().orElseThrow();
+    assertEquals(Duration.ofSeconds(5), echo.info(Duration.ofSeconds(5), 10).timeout());
+    assertEquals(1, echo.instances());
+  }
+
+  @Test
+  void rejectsADispatcherThatIsNotConfigured() {
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+        + "dispatcher = \"my-io\" }");
+    assertEquals("omg.handlers.\"greet\".dispatcher: no dispatcher is configured at 'my-io'; name a block such as "
+        + "pekko.actor.default-blocking-io-dispatcher, or define one", e.getMessage());
+  }
+
+  @Test
+  void rejectsAPoolOfNoInstances() {
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+        + "instances = 0 }");
+    assertEquals("omg.handlers.\"greet\".instances: must be between 1 and 1024, got 0", e.getMessage());
+  }
+
+  @Test
+  void rejectsAPayloadTypeThatIsNeitherStandardNorRegistered() {
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+        + "payload-types = [\"com.example.Unregistered\"] }");
+    assertEquals("omg.handlers.\"greet\".payload-types: 'com.example.Unregistered' is neither a standard type "
+        + "[boolean, byte, bytes, char, double, float, int, list, long, map, none, short, string] nor a class in "
+        + "omg.serialization.register", e.getMessage());
   }
 }

@@ -1,7 +1,10 @@
 package dev.omg.handlers;
 
+import dev.omg.handler.CommandInfo;
+import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
@@ -28,7 +31,13 @@ final class TestEngine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(2, 17, 1, 3);
+    return new EngineStats(2, 17, 1, 3, List.of(new CommandStats("echo", 10, 2, 1, 1, 150, 900, 2500, 4000)));
+  }
+
+  @Override
+  public List<CommandInfo> commands() {
+    return List.of(new CommandInfo("echo", "dev.omg.handlers.builtin.EchoHandler", 2, "", Duration.ofSeconds(5), 64,
+        List.of("list")));
   }
 
   @Override

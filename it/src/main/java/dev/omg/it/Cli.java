@@ -2,6 +2,7 @@ package dev.omg.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,23 @@ public final class Cli {
   private Cli() {}
 
   public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-jar", EngineProcess.jar().toString()));
+    return run(List.of(), env, args);
+  }
+
+  /**
+   * As {@link #run(Map, String...)} with {@code classpath} (e.g. an application's jar, for its payload types)
+   * after the engine jar: {@code java -cp omg-engine.jar:... dev.omg.engine.Main ARGS}.
+   */
+  public static Result run(List<Path> classpath, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java()));
+    if (classpath.isEmpty()) {
+      command.addAll(List.of("-jar", EngineProcess.jar().toString()));
+    } else {
+      StringBuilder path = new StringBuilder(EngineProcess.jar().toString());
+      classpath.forEach(entry -> path.append(java.io.File.pathSeparator).append(entry.toAbsolutePath()));
+      command.addAll(List.of("-cp", path.toString(), "dev.omg.engine.Main"));
+    }
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("OMG_SOCKET");

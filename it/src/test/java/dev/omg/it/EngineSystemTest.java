@@ -113,7 +113,7 @@ class EngineSystemTest {
     try (EngineClient client = EngineClient.connect(engine.socket())) {
       Response reply = client.call("frobnicate", null);
       assertEquals(Status.UNKNOWN_COMMAND, reply.status());
-      assertEquals("unknown command 'frobnicate'; known commands: echo, ping, status, stop", reply.error());
+      assertEquals("unknown command 'frobnicate'; known commands: commands, echo, ping, status, stop", reply.error());
     }
   }
 
@@ -184,6 +184,6 @@ class EngineSystemTest {
   void cliCallOfAnUnknownCommandExitsOneWithTheReason() throws Exception {
     Cli.Result result = Cli.run("call", "nope", "--socket", socket());
     assertEquals(new Cli.Result(1, "", "omg-engine: UNKNOWN_COMMAND: unknown command 'nope'; "
-        + "known commands: echo, ping, status, stop\n"), result);
+        + "known commands: commands, echo, ping, status, stop\n"), result);
   }
 }

@@ -3,7 +3,9 @@ package dev.omg.routing;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
+import dev.omg.handler.Peer;
 import dev.omg.handlers.HandlerDefinition;
+import dev.omg.handlers.RequestControl;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Status;
 import java.net.URLEncoder;
@@ -15,23 +17,34 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.Routers;
 
 /**
- * INTERNAL API. The router actor: owns one supervised handler actor per configured command and forwards each
- * request to it; answers UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its
- * failing request has been answered HANDLER_ERROR by the handler base class); the router never fails.
+ * INTERNAL API. The router actor: owns the supervised handler actors of each configured command (one, or a
+ * round-robin pool of {@code instances}, on the handler's dispatcher) and forwards each request to them; answers
+ * UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has been
+ * answered HANDLER_ERROR by the handler base class); the router never fails. Every log line a handler writes
+ * while serving a request carries the request's id and command in the MDC ({@code requestId}, {@code command}).
  */
 public final class Router extends AbstractBehavior<Router.Command> {
 
   public interface Command {}
 
   /** Route {@code request} to its handler, which answers {@code replyTo} by {@code deadline}. */
-  public record Route(Request request, Instant deadline, ActorRef<HandlerReply> replyTo) implements Command {}
+  public record Route(Request request, Instant deadline, Peer peer, RequestControl control,
+      ActorRef<HandlerReply> replyTo) implements Command {
+    /** A request with no connection behind it: unknown peer, no progress, never cancelled. */
+    public Route(Request request, Instant deadline, ActorRef<HandlerReply> replyTo) {
+      this(request, deadline, Peer.UNKNOWN, RequestControl.detached(), replyTo);
+    }
+  }
 
   private final Map<String, ActorRef<HandlerRequest>> handlers;
   private final String known;
@@ -40,10 +53,17 @@ public final class Router extends AbstractBehavior<Router.Command> {
     super(context);
     Map<String, ActorRef<HandlerRequest>> spawned = new TreeMap<>();
     for (HandlerDefinition definition : definitions) {
-      Behavior<HandlerRequest> supervised = Behaviors.supervise(definition.behavior(engine))
-          .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false));
-      spawned.put(definition.command(), context.spawn(supervised,
-          "handler-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8)));
+      Behavior<HandlerRequest> supervised = Behaviors.withMdc(HandlerRequest.class, Router::mdc,
+          Behaviors.supervise(definition.behavior(engine))
+              .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false)));
+      Props props = definition.dispatcher().isEmpty()
+          ? Props.empty() : DispatcherSelector.fromConfig(definition.dispatcher());
+      String name = "handler-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8);
+      ActorRef<HandlerRequest> handler = definition.instances() == 1
+          ? context.spawn(supervised, name, props)
+          : context.spawn(Routers.pool(definition.instances(), supervised).withRoundRobinRouting()
+              .withRouteeProps(props), name);
+      spawned.put(definition.command(), handler);
     }
     this.handlers = Collections.unmodifiableMap(spawned);
     this.known = String.join(", ", spawned.keySet());
@@ -66,8 +86,12 @@ public final class Router extends AbstractBehavior<Router.Command> {
           "unknown command '" + request.command() + "'; known commands: " + known));
     } else {
       handler.tell(new HandlerRequest(request.id(), request.command(), request.payload(), route.deadline(),
-          route.replyTo()));
+          route.peer(), route.replyTo(), route.control()));
     }
     return this;
+  }
+
+  private static Map<String, String> mdc(HandlerRequest request) {
+    return Map.of("requestId", Long.toString(request.id()), "command", request.command());
   }
 }

@@ -1,11 +1,15 @@
 package dev.omg.routing;
 
 import dev.omg.handler.HandlerReply;
+import dev.omg.handler.Peer;
 import dev.omg.handlers.HandlerDefinition;
+import dev.omg.handlers.RequestControl;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.DirectExecutor;
+import dev.omg.transport.Exchange;
+import dev.omg.transport.PeerCredentials;
 import dev.omg.transport.RequestDispatcher;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,10 +29,13 @@ import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * INTERNAL API. Sends each request to the router and turns whatever happens into exactly one response with the
- * request's id: the handler's reply, or TIMEOUT when none came by the deadline.
+ * request's id: the handler's reply, TIMEOUT when none came by the deadline (the handler's own timeout, else
+ * the global one), or CANCELLED when the client cancelled first. Whichever comes first wins; the handler is told
+ * of a cancel or a timeout through its request. Counts every request per command for {@code status}.
  */
 public final class RouterDispatcher implements RequestDispatcher {
   private static final Logger log = LoggerFactory.getLogger(RouterDispatcher.class);
@@ -34,6 +43,7 @@ public final class RouterDispatcher implements RequestDispatcher {
   private final ActorRef<Router.Command> router;
   private final Scheduler scheduler;
   private final Duration timeout;
+  private final Map<String, Duration> timeouts;
   private final RoutingMetrics metrics;
   private final int maxInFlight;
   private final long retryAfterMillis;
@@ -49,9 +59,19 @@ public final class RouterDispatcher implements RequestDispatcher {
    */
   public RouterDispatcher(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
       RoutingMetrics metrics, Map<String, Integer> queueLimits) {
+    this(router, scheduler, settings, metrics, queueLimits, Map.of());
+  }
+
+  /**
+   * @param queueLimits each configured command with the most requests its handler may have queued
+   * @param timeouts commands with a timeout of their own; the others use {@code omg.routing.request-timeout}
+   */
+  public RouterDispatcher(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
+      RoutingMetrics metrics, Map<String, Integer> queueLimits, Map<String, Duration> timeouts) {
     this.router = router;
     this.scheduler = scheduler;
     this.timeout = settings.requestTimeout;
+    this.timeouts = Map.copyOf(timeouts);
     this.metrics = metrics;
     this.maxInFlight = settings.maxInFlight;
     this.retryAfterMillis = settings.overloadRetryAfter.toMillis();
@@ -67,8 +87,21 @@ public final class RouterDispatcher implements RequestDispatcher {
     return limits;
   }
 
+  /** Each handler's own timeout, for those that set one. */
+  public static Map<String, Duration> timeouts(List<HandlerDefinition> handlers) {
+    Map<String, Duration> timeouts = new HashMap<>();
+    handlers.forEach(h -> h.timeout().ifPresent(t -> timeouts.put(h.command(), t)));
+    return timeouts;
+  }
+
   @Override
   public CompletionStage<Response> dispatch(Request request) {
+    return dispatch(Exchange.detached(request));
+  }
+
+  @Override
+  public CompletionStage<Response> dispatch(Exchange exchange) {
+    Request request = exchange.request();
     // Unknown commands have no queue: the router answers them at once.
     Queue queue = request.command() == null ? null : queues.get(request.command());
     if (queue != null && queue.size.incrementAndGet() > queue.limit) {
@@ -82,29 +115,78 @@ public final class RouterDispatcher implements RequestDispatcher {
       }
       return refuse(request, "the engine has " + maxInFlight + " requests in flight, its limit; retry later");
     }
+    long start = System.nanoTime();
+    Duration timeout = request.command() == null ? this.timeout
+        : timeouts.getOrDefault(request.command(), this.timeout);
     Instant deadline = Instant.now().plus(timeout);
-    CompletionStage<HandlerReply> reply = AskPattern.ask(router,
-        replyTo -> new Router.Route(request, deadline, replyTo), timeout, scheduler);
-    return reply.handleAsync((answer, failure) -> {
+    CommandMetrics command = queue == null ? null : metrics.command(request.command());
+    if (command != null) {
+      command.started();
+    }
+    RequestControl control = new RequestControl(exchange.streamed() ? exchange::progress : null);
+    PeerCredentials credentials = exchange.peer();
+    Peer peer = credentials == null ? Peer.UNKNOWN
+        : new Peer(credentials.uid(), credentials.gid(), credentials.pid());
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    AtomicBoolean answered = new AtomicBoolean();
+    // The first of reply, timeout and cancel wins; the counters change before the connection sees the answer.
+    Predicate<Response> answer = response -> {
+      if (!answered.compareAndSet(false, true)) {
+        return false;
+      }
       if (queue != null) {
         queue.size.decrementAndGet();
       }
       metrics.finished();
+      if (command != null) {
+        command.finished(response.status(), System.nanoTime() - start);
+      }
+      result.complete(response);
+      return true;
+    };
+    exchange.whenCancelled().thenRun(() -> {
+      if (answer.test(Response.error(request.id(), Status.CANCELLED,
+          "'" + request.command() + "' was cancelled by the client"))) {
+        logWithMdc(request, () -> log.info("request {} '{}' cancelled by the client", request.id(),
+            request.command()));
+        control.cancel();
+      }
+    });
+    CompletionStage<HandlerReply> handlerReply = AskPattern.ask(router,
+        replyTo -> new Router.Route(request, deadline, peer, control, replyTo), timeout, scheduler);
+    // Async on the direct executor: the ask's stage is a Scala future's, whose plain whenComplete would hop to
+    // the common pool, a thread switch on every request.
+    handlerReply.whenCompleteAsync((reply, failure) -> {
       if (failure == null) {
-        return new Response(request.id(), answer.status(), answer.payload(), answer.error(),
-            answer.retryAfterMillis());
+        answer.test(new Response(request.id(), reply.status(), reply.payload(), reply.error(),
+            reply.retryAfterMillis()));
+        return;
       }
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null
           ? failure.getCause() : failure;
       if (cause instanceof TimeoutException) {
-        log.warn("request {} '{}' timed out: no reply within {} ms", request.id(), request.command(),
-            timeout.toMillis());
-        return Response.error(request.id(), Status.TIMEOUT,
-            "'" + request.command() + "' did not reply within " + timeout.toMillis() + " ms");
+        if (answer.test(Response.error(request.id(), Status.TIMEOUT,
+            "'" + request.command() + "' did not reply within " + timeout.toMillis() + " ms"))) {
+          logWithMdc(request, () -> log.warn("request {} '{}' timed out: no reply within {} ms", request.id(),
+              request.command(), timeout.toMillis()));
+          control.cancel();
+        }
+        return;
       }
-      log.error("request {} '{}' failed in routing", request.id(), request.command(), cause);
-      return Response.error(request.id(), Status.HANDLER_ERROR, "routing failed: " + cause);
+      if (answer.test(Response.error(request.id(), Status.HANDLER_ERROR, "routing failed: " + cause))) {
+        logWithMdc(request, () -> log.error("request {} '{}' failed in routing", request.id(), request.command(),
+            cause));
+      }
     }, DirectExecutor.INSTANCE);
+    return result;
+  }
+
+  /** Logs about one request carry its id and command in the MDC, as the handler's own lines do. */
+  private static void logWithMdc(Request request, Runnable logging) {
+    try (var id = MDC.putCloseable("requestId", Long.toString(request.id()));
+        var command = MDC.putCloseable("command", String.valueOf(request.command()))) {
+      logging.run();
+    }
   }
 
   /** OVERLOADED at once, nothing queued. Logged as one line a second at most, with the count, not per request. */
@@ -115,8 +197,8 @@ public final class RouterDispatcher implements RequestDispatcher {
     long last = lastOverloadWarning.get();
     if (now - last >= 1_000_000_000L && lastOverloadWarning.compareAndSet(last, now)) {
       refusedSinceWarning.addAndGet(-refused);
-      log.warn("overloaded: refused {} request(s) since the last warning; latest: request {}: {}", refused,
-          request.id(), reason);
+      logWithMdc(request, () -> log.warn("overloaded: refused {} request(s) since the last warning; latest:"
+          + " request {}: {}", refused, request.id(), reason));
     }
     return CompletableFuture.completedFuture(
         new Response(request.id(), Status.OVERLOADED, null, reason, retryAfterMillis));

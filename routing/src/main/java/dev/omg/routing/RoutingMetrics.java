@@ -1,10 +1,16 @@
 package dev.omg.routing;
 
+import dev.omg.handler.CommandStats;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** INTERNAL API. Request counters, updated by the dispatcher on every request; cheap under contention. */
 public final class RoutingMetrics {
+  private final Map<String, CommandMetrics> commands = new ConcurrentHashMap<>();
   private final LongAdder served = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
   private final LongAdder overloaded = new LongAdder();
@@ -29,6 +35,16 @@ public final class RoutingMetrics {
   void finished() {
     inFlight.decrementAndGet();
     served.increment();
+  }
+
+  /** The counters of configured command {@code command}, created on first use. */
+  CommandMetrics command(String command) {
+    return commands.computeIfAbsent(command, CommandMetrics::new);
+  }
+
+  /** Each configured command's counters, in name order. */
+  public List<CommandStats> commands() {
+    return new TreeMap<>(commands).values().stream().map(CommandMetrics::snapshot).toList();
   }
 
   /** Requests answered since start. */

@@ -1,17 +1,24 @@
 package dev.omg.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import dev.omg.config.OmgConfig;
+import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
 import dev.omg.handlers.HandlerDefinition;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.Exchange;
+import dev.omg.transport.PeerCredentials;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,6 +34,14 @@ class RouterTest {
         silent { class = "dev.omg.routing.TestHandlers$Silent" }
         fragile { class = "dev.omg.routing.TestHandlers$Fragile" }
         late { class = "dev.omg.routing.TestHandlers$Late", delay = 400ms }
+        quick { class = "dev.omg.routing.TestHandlers$Silent", timeout = 100ms }
+        pooled { class = "dev.omg.routing.TestHandlers$Fragile", instances = 3 }
+        waiting { class = "dev.omg.routing.TestHandlers$Cancellable" }
+        expiring { class = "dev.omg.routing.TestHandlers$Cancellable", timeout = 100ms }
+        blocking {
+          class = "dev.omg.routing.TestHandlers$ThreadName"
+          dispatcher = "pekko.actor.default-blocking-io-dispatcher"
+        }
       }
       """);
   private static ActorTestKit testKit;
@@ -64,7 +79,7 @@ class RouterTest {
     List<HandlerDefinition> handlers = HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader());
     ActorRef<Router.Command> router = testKit.spawn(Router.create(handlers, engine), "router");
     dispatcher = new RouterDispatcher(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics,
-        RouterDispatcher.queueLimits(handlers, RoutingSettings.create(CONFIG)));
+        RouterDispatcher.queueLimits(handlers, RoutingSettings.create(CONFIG)), RouterDispatcher.timeouts(handlers));
   }
 
   @AfterAll
@@ -84,7 +99,7 @@ class RouterTest {
   @Test
   void answersUnknownCommandListingTheKnownOnes() throws Exception {
     assertEquals(Response.error(12, Status.UNKNOWN_COMMAND,
-        "unknown command 'nope'; known commands: echo, fragile, late, ping, silent, status, stop"),
+        "unknown command 'nope'; known commands: blocking, commands, echo, expiring, fragile, late, ping, pooled, quick, silent, status, stop, waiting"),
         dispatch(12, "nope", null));
   }
 
@@ -125,5 +140,82 @@ class RouterTest {
     dispatch(23, "silent", 3);
     assertEquals(before + 3, metrics.served());
     assertEquals(0, metrics.inFlight());
+  }
+
+  @Test
+  void aHandlersOwnTimeoutOverridesTheGlobalOne() throws Exception {
+    assertEquals(Response.error(40, Status.TIMEOUT, "'quick' did not reply within 100 ms"),
+        dispatch(40, "quick", null));
+  }
+
+  @Test
+  void aPoolServesRequestsRoundRobinOverItsInstances() throws Exception {
+    List<Object> served = new ArrayList<>();
+    for (int id = 50; id < 54; id++) {
+      served.add(dispatch(id, "pooled", null).payload());
+    }
+    // Three instances, each counting its own requests: the fourth request is the first instance's second.
+    assertEquals(List.of(1, 1, 1, 2), served);
+  }
+
+  @Test
+  void aHandlerRunsOnTheDispatcherItsBlockNames() throws Exception {
+    String thread = (String) dispatch(60, "blocking", null).payload();
+    assertTrue(thread.contains("default-blocking-io-dispatcher"), thread);
+  }
+
+  @Test
+  void countsEachCommandsRequestsErrorsAndLatencies() throws Exception {
+    dispatch(70, "fragile", "boom");
+    dispatch(71, "fragile", "fine");
+    CommandStats fragile = metrics.commands().stream().filter(c -> c.command().equals("fragile")).findFirst()
+        .orElseThrow();
+    assertTrue(fragile.requests() >= 2, fragile.toString());
+    assertTrue(fragile.errors() >= 1, fragile.toString());
+    assertEquals(0, fragile.inFlight());
+    assertTrue(fragile.maxMicros() > 0 && fragile.p50Micros() <= fragile.p99Micros(), fragile.toString());
+  }
+
+  @Test
+  void aCancelAnswersCancelledExactlyOnceAndTellsTheHandler() throws Exception {
+    Exchange exchange = Exchange.detached(new Request(80, "waiting", null));
+    CompletableFuture<Response> reply = dispatcher.dispatch(exchange).toCompletableFuture();
+    // Cancel once the handler serves the request; one cancelled before would never be served at all.
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(TestHandlers.cancelled.contains("serving waiting 80"));
+      return null;
+    });
+    exchange.cancel();
+    exchange.cancel();
+    assertEquals(Response.error(80, Status.CANCELLED, "'waiting' was cancelled by the client"),
+        reply.get(5, TimeUnit.SECONDS));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(List.of("serving waiting 80", "waiting 80"), TestHandlers.cancelled.stream()
+          .filter(c -> c.contains("waiting")).toList());
+      return null;
+    });
+    CommandStats waiting = metrics.commands().stream().filter(c -> c.command().equals("waiting")).findFirst()
+        .orElseThrow();
+    assertEquals(List.of(1L, 1L, 0L, 0L), List.of(waiting.requests(), waiting.cancelled(), waiting.errors(),
+        waiting.inFlight()));
+  }
+
+  @Test
+  void aTimeoutTellsTheHandlerAsACancelDoes() throws Exception {
+    assertEquals(Response.error(81, Status.TIMEOUT, "'expiring' did not reply within 100 ms"),
+        dispatch(81, "expiring", null));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(List.of("serving expiring 81", "expiring 81"), TestHandlers.cancelled.stream()
+          .filter(c -> c.contains("expiring")).toList());
+      return null;
+    });
+  }
+
+  @Test
+  void theHandlerSeesThePeerOfTheConnection() throws Exception {
+    Exchange exchange = new Exchange(new Request(82, "waiting", "who"), new PeerCredentials(1234, 100, 77), false,
+        null);
+    assertEquals(Response.ok(82, "peer 1234"), dispatcher.dispatch(exchange).toCompletableFuture()
+        .get(5, TimeUnit.SECONDS));
   }
 }

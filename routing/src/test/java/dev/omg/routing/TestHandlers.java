@@ -87,4 +87,41 @@ final class TestHandlers {
       getContext().scheduleOnce(delay, request.replyTo(), HandlerReply.ok(request.payload()));
     }
   }
+
+  /** Answers with the name of the thread that served the request. */
+  public static final class ThreadName extends Handler {
+    public ThreadName(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      request.reply(Thread.currentThread().getName());
+    }
+  }
+
+  /** What {@link Cancellable} handlers served and were told, across instances. */
+  static final java.util.List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Never answers by itself; records each cancel it is told of. Answers "peer UID" for the payload "who". */
+  public static final class Cancellable extends Handler {
+    public Cancellable(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      if ("who".equals(request.payload())) {
+        request.reply("peer " + request.peer().uid());
+        return;
+      }
+      cancelled.add("serving " + request.command() + " " + request.id());
+    }
+
+    @Override
+    protected void onCancel(HandlerRequest request) {
+      cancelled.add(request.command() + " " + request.id());
+      request.reply("too late"); // dropped: the client has its answer
+    }
+  }
 }

@@ -1,11 +1,14 @@
 package dev.omg.client;
 
+import dev.omg.protocol.Cancel;
 import dev.omg.protocol.Envelope;
 import dev.omg.protocol.Hello;
+import dev.omg.protocol.Progress;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.protocol.StreamRequest;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.MalformedPayloadException;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
@@ -48,6 +52,7 @@ public final class EngineClient implements AutoCloseable {
   private final Hello serverHello;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Consumer<Progress>> progressListeners = new ConcurrentHashMap<>();
   private final Thread reader;
   private volatile IOException closedBecause;
 
@@ -163,6 +168,36 @@ public final class EngineClient implements AutoCloseable {
    */
   public CompletableFuture<Response> send(String command, Object payload) {
     long id = ids.incrementAndGet();
+    return send(id, new Request(id, command, payload));
+  }
+
+  /**
+   * Sends a request that accepts progress events, without waiting. {@code onProgress} is called for each event
+   * the handler reports, in order, before the reply completes; it runs on the client's reader thread, so it must
+   * not block. Events carry a sequence number from 1; a gap means the engine dropped events because this client
+   * read too slowly.
+   */
+  public PendingCall stream(String command, Object payload, Consumer<Progress> onProgress) {
+    long id = ids.incrementAndGet();
+    progressListeners.put(id, onProgress);
+    CompletableFuture<Response> reply = send(id, new StreamRequest(id, command, payload));
+    reply.whenComplete((response, failure) -> progressListeners.remove(id));
+    return new PendingCall(id, reply, this);
+  }
+
+  /**
+   * Asks the engine to cancel request {@code id}; its reply completes with CANCELLED unless the handler's answer
+   * crossed the cancel. Returns at once; unknown ids are ignored by the engine.
+   */
+  public void cancel(long id) throws IOException {
+    IOException closed = closedBecause;
+    if (closed != null) {
+      throw closed;
+    }
+    write(new Cancel(id));
+  }
+
+  private CompletableFuture<Response> send(long id, Envelope request) {
     CompletableFuture<Response> reply = new CompletableFuture<>();
     IOException closed = closedBecause;
     if (closed != null) {
@@ -171,7 +206,7 @@ public final class EngineClient implements AutoCloseable {
     }
     pending.put(id, reply);
     try {
-      write(new Request(id, command, payload));
+      write(request);
     } catch (IOException | RuntimeException e) {
       pending.remove(id);
       reply.completeExceptionally(e);
@@ -289,6 +324,22 @@ public final class EngineClient implements AutoCloseable {
     try {
       while (true) {
         Envelope envelope = readEnvelope();
+        if (envelope instanceof Progress progress) {
+          Consumer<Progress> listener = progressListeners.get(progress.id());
+          if (listener != null) {
+            try {
+              listener.accept(progress);
+            } catch (RuntimeException e) {
+              // A broken listener fails its own call, not the connection's reader.
+              progressListeners.remove(progress.id());
+              CompletableFuture<Response> reply = pending.remove(progress.id());
+              if (reply != null) {
+                reply.completeExceptionally(new IOException("progress listener failed: " + e, e));
+              }
+            }
+          }
+          continue;
+        }
         if (envelope instanceof Response response) {
           if (response.id() == 0) {
             connectionError = response;

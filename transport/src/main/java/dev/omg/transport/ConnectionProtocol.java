@@ -1,14 +1,18 @@
 package dev.omg.transport;
 
+import dev.omg.protocol.Cancel;
 import dev.omg.protocol.Envelope;
 import dev.omg.protocol.Hello;
+import dev.omg.protocol.Progress;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.protocol.StreamRequest;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * INTERNAL API. The per-connection protocol state machine: hello first, then requests. The one exception is
@@ -24,7 +28,11 @@ final class ConnectionProtocol {
 
   sealed interface Step {}
 
-  record Dispatch(Request request) implements Step {}
+  /** Dispatch a request; {@code streamed} when the client accepts progress frames for it. */
+  record Dispatch(Request request, boolean streamed) implements Step {}
+
+  /** The client cancels a request in flight. */
+  record CancelRequest(long id) implements Step {}
 
   record Reply(Envelope envelope, boolean closeAfter) implements Step {}
 
@@ -44,18 +52,26 @@ final class ConnectionProtocol {
       return fatal(malformed.requestId(), Status.PROTOCOL_ERROR, malformed.reason());
     }
     Envelope envelope = ((Inbound.Received) inbound).envelope();
+    if (envelope instanceof StreamRequest stream) {
+      if (!open) {
+        return fatal(stream.id(), Status.PROTOCOL_ERROR, "request before hello: send a hello frame first");
+      }
+      return accept(stream.toRequest(), true);
+    }
+    if (envelope instanceof Cancel cancel) {
+      if (!open) {
+        return fatal(cancel.id(), Status.PROTOCOL_ERROR, "cancel before hello: send a hello frame first");
+      }
+      return new CancelRequest(cancel.id());
+    }
     if (envelope instanceof Request request) {
       if (!open && !STOP_COMMAND.equals(request.command())) {
         return fatal(request.id(), Status.PROTOCOL_ERROR, "request before hello: send a hello frame first");
       }
-      if (!acceptingRequests.getAsBoolean()) {
-        return new Reply(Response.error(request.id(), Status.SHUTTING_DOWN,
-            "the engine is shutting down and takes no new requests"), false);
-      }
-      if (!open) {
+      if (!open && acceptingRequests.getAsBoolean()) {
         log.info("{}: '{}' without a hello (allowed across protocol versions)", connection, STOP_COMMAND);
       }
-      return new Dispatch(request);
+      return accept(request, false);
     }
     if (envelope instanceof Hello hello) {
       if (open) {
@@ -69,7 +85,18 @@ final class ConnectionProtocol {
       log.debug("{}: hello from {}", connection, hello.agent());
       return new Reply(new Hello(ProtocolVersion.CURRENT, agent), false);
     }
+    if (envelope instanceof Progress progress) {
+      return fatal(progress.id(), Status.PROTOCOL_ERROR, "clients send requests, not progress frames");
+    }
     return fatal(((Response) envelope).id(), Status.PROTOCOL_ERROR, "clients send requests, not responses");
+  }
+
+  private Step accept(Request request, boolean streamed) {
+    if (!acceptingRequests.getAsBoolean()) {
+      return new Reply(Response.error(request.id(), Status.SHUTTING_DOWN,
+          "the engine is shutting down and takes no new requests"), false);
+    }
+    return new Dispatch(request, streamed);
   }
 
   /** A framing failure: the byte stream cannot be trusted any more. */
@@ -78,8 +105,10 @@ final class ConnectionProtocol {
   }
 
   private Reply fatal(long requestId, Status status, String reason) {
-    log.warn("{}: {} ({}{}); closing the connection", connection, reason, status,
-        requestId != 0 ? ", request " + requestId : "");
+    try (var mdc = requestId != 0 ? MDC.putCloseable("requestId", Long.toString(requestId)) : null) {
+      log.warn("{}: {} ({}{}); closing the connection", connection, reason, status,
+          requestId != 0 ? ", request " + requestId : "");
+    }
     return new Reply(Response.error(requestId, status, reason), true);
   }
 }

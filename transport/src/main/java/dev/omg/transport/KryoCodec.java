@@ -116,7 +116,7 @@ public final class KryoCodec {
       Object decoded = kryo.readClassAndObject(input);
       if (!(decoded instanceof Envelope envelope)) {
         throw new MalformedPayloadException(requestIdOf(payload, offset, length),
-            "expected an envelope (hello, request or response), got "
+            "expected an envelope (hello, request, stream request, cancel, response or progress), got "
                 + (decoded == null ? "null" : decoded.getClass().getSimpleName()));
       }
       int trailing = input.limit() - input.position();
@@ -139,7 +139,8 @@ public final class KryoCodec {
 
   /** A request's id sits at a fixed offset right after its one-byte tag, so it is known even when the rest is not. */
   static long requestIdOf(byte[] payload, int offset, int length) {
-    if (length < 9 || payload[offset] != WireFormat.REQUEST + 2) {
+    int tag = length < 9 ? -1 : payload[offset];
+    if (tag != WireFormat.REQUEST + 2 && tag != WireFormat.STREAM_REQUEST + 2 && tag != WireFormat.CANCEL + 2) {
       return 0;
     }
     long id = 0;

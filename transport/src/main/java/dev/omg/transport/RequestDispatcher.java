@@ -11,4 +11,12 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface RequestDispatcher {
   CompletionStage<Response> dispatch(Request request);
+
+  /**
+   * Dispatches a request with its connection's context: the peer, progress frames and cancellation. Dispatchers
+   * that need none of it keep this default.
+   */
+  default CompletionStage<Response> dispatch(Exchange exchange) {
+    return dispatch(exchange.request());
+  }
 }

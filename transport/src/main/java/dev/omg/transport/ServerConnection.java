@@ -1,27 +1,33 @@
 package dev.omg.transport;
 
 import dev.omg.protocol.Envelope;
+import dev.omg.protocol.Progress;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * INTERNAL API. The engine's side of one connection as a Flow of bytes:
  *
  * <pre>
- * bytes -> framing -> decode -> protocol (hello, errors) -> dispatch (at most maxInFlight at once) -> encode -> framing -> bytes
+ * bytes -> framing -> decode -> protocol (hello, errors, cancel) -> dispatch (at most maxInFlight at once)
+ *       -> merge progress frames -> encode -> framing -> bytes
  * </pre>
  *
  * The in-flight bound is the backpressure: with that many requests unanswered the flow stops pulling, so the
@@ -48,6 +54,16 @@ public final class ServerConnection {
     }
   }
 
+  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestDispatcher, BooleanSupplier, PeerCredentials, int)}
+   * with an unknown peer and a progress queue of {@value #DEFAULT_PROGRESS_BUFFER}. */
+  public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
+      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
+    return create(name, agent, codec, maxInFlight, frameIdleTimeout, dispatcher, acceptingRequests, null,
+        DEFAULT_PROGRESS_BUFFER);
+  }
+
+  static final int DEFAULT_PROGRESS_BUFFER = 256;
+
   /**
    * The whole per-connection flow.
    *
@@ -56,41 +72,73 @@ public final class ServerConnection {
    * @param maxInFlight requests dispatched and not yet answered, at most
    * @param frameIdleTimeout how long a begun frame may wait for its next byte; {@link Framing#NO_TIMEOUT} for ever
    * @param acceptingRequests false once the engine drains for shutdown: new requests get SHUTTING_DOWN
+   * @param peer who is at the other end, handed to handlers; null when unknown
+   * @param progressBuffer progress frames waiting to be written, at most; more are dropped (see {@link Exchange})
    */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
-      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
+      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests,
+      PeerCredentials peer, int progressBuffer) {
     int maxFrame = codec.maxPayloadSize();
-    Flow<Inbound, Envelope, NotUsed> protocol = Flow.of(Inbound.class)
-        .map(inbound -> (Object) inbound)
-        .recover(new PFBuilder<Throwable, Object>()
-            .match(FrameException.class, e -> e)
-            .build())
-        .statefulMap(
-            () -> new ConnectionProtocol(name, agent, acceptingRequests),
-            (state, item) -> Pair.create(state, item instanceof FrameException e
-                ? state.onFrameError(e)
-                : state.onInbound((Inbound) item)),
-            state -> Optional.empty())
-        .takeWhile(step -> !(step instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
-        .mapAsyncUnordered(maxInFlight, step -> step instanceof ConnectionProtocol.Dispatch dispatch
-            ? dispatch(dispatcher, dispatch)
-            : CompletableFuture.completedFuture(((ConnectionProtocol.Reply) step).envelope()));
+    Flow<Inbound, Envelope, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
+      Pair<BoundedSourceQueue<Object>, Source<Object, NotUsed>> progress =
+          Source.queue(progressBuffer).preMaterialize(materializer);
+      ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress.first());
+      return Flow.of(Inbound.class)
+          .map(inbound -> (Object) inbound)
+          .recover(new PFBuilder<Throwable, Object>()
+              .match(FrameException.class, e -> e)
+              .build())
+          .statefulMap(
+              () -> new ConnectionProtocol(name, agent, acceptingRequests),
+              (state, item) -> Pair.create(state, item instanceof FrameException e
+                  ? state.onFrameError(e)
+                  : state.onInbound((Inbound) item)),
+              state -> Optional.empty())
+          .takeWhile(step -> !(step instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
+          // A cancel is acted on here and goes no further. It is read in order with the requests, so it waits
+          // while the connection has maxInFlight requests unanswered (docs/protocol.md, "Cancel").
+          .mapConcat(step -> {
+            if (step instanceof ConnectionProtocol.CancelRequest cancel) {
+              exchanges.cancel(cancel.id());
+              return List.<ConnectionProtocol.Step>of();
+            }
+            return List.of(step);
+          })
+          .mapAsyncUnordered(maxInFlight, step -> step instanceof ConnectionProtocol.Dispatch dispatch
+              ? dispatch(dispatcher, exchanges, dispatch)
+              : CompletableFuture.completedFuture((Object) ((ConnectionProtocol.Reply) step).envelope()))
+          // Progress frames join the replies; a reply waits for its own progress frames, so they come first.
+          .merge(progress.second(), true)
+          .map(item -> item instanceof Exchange.Frame frame
+              ? frame.owner().emitted(frame.progress())
+              : (Envelope) item)
+          .watchTermination((notUsed, done) -> {
+            done.whenComplete((ok, failure) -> exchanges.shutdown());
+            return NotUsed.getInstance();
+          });
+    }).mapMaterializedValue(future -> NotUsed.getInstance());
     return codec(codec).atop(Framing.bidi(maxFrame, frameIdleTimeout)).reversed().join(protocol);
   }
 
-  @SuppressWarnings("unchecked")
-  private static CompletionStage<Envelope> dispatch(RequestDispatcher dispatcher,
+  private static CompletionStage<Object> dispatch(RequestDispatcher dispatcher, ConnectionExchanges exchanges,
       ConnectionProtocol.Dispatch dispatch) {
     long id = dispatch.request().id();
+    Exchange exchange = exchanges.open(dispatch.request(), dispatch.streamed());
+    CompletionStage<Response> reply;
     try {
-      // Envelope is a supertype of Response and stages are only read from here, so the cast is safe.
-      return (CompletionStage<Envelope>) (CompletionStage<? extends Envelope>) dispatcher.dispatch(dispatch.request())
+      reply = dispatcher.dispatch(exchange)
           .exceptionallyAsync(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e),
               DirectExecutor.INSTANCE);
     } catch (RuntimeException e) {
-      log.error("dispatching request {} failed", id, e);
-      return CompletableFuture.completedFuture(Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
+      try (var mdc = MDC.putCloseable("requestId", Long.toString(id))) {
+        log.error("dispatching request {} failed", id, e);
+      }
+      reply = CompletableFuture.completedFuture(Response.error(id, Status.HANDLER_ERROR, "request failed: " + e));
     }
+    return reply.thenComposeAsync(response -> {
+      exchanges.close(exchange);
+      return exchange.finish().thenApply(drained -> (Object) response);
+    }, DirectExecutor.INSTANCE);
   }
 
   /**
@@ -101,10 +149,20 @@ public final class ServerConnection {
     try {
       return codec.encode(envelope);
     } catch (PayloadTooLargeException | IllegalArgumentException e) {
+      if (envelope instanceof Progress progress) {
+        // The frame keeps its place and seq, so the client sees that an event was lost and why in the log.
+        try (var id = MDC.putCloseable("requestId", Long.toString(progress.id()))) {
+          log.warn("progress {} of request {} cannot be sent, sending it without its payload: {}", progress.seq(),
+              progress.id(), e.getMessage());
+        }
+        return codec.encode(new Progress(progress.id(), progress.seq(), null));
+      }
       if (!(envelope instanceof Response response)) {
         throw e;
       }
-      log.warn("reply to request {} cannot be sent: {}", response.id(), e.getMessage());
+      try (var id = MDC.putCloseable("requestId", Long.toString(response.id()))) {
+        log.warn("reply to request {} cannot be sent: {}", response.id(), e.getMessage());
+      }
       return codec.encode(
           Response.error(response.id(), Status.HANDLER_ERROR, "the reply cannot be sent: " + e.getMessage()));
     }

@@ -23,6 +23,7 @@ public final class TransportSettings {
   public final Duration connectionRetryAfter;
   public final int ioMaxThreads;
   public final Duration ioKeepAlive;
+  public final int progressBuffer;
 
   private TransportSettings(Config config) {
     socketPath = Settings.string(config, "omg.transport.socket-path");
@@ -32,6 +33,7 @@ public final class TransportSettings {
     frameIdleTimeout = Settings.positiveDuration(config, "omg.transport.frame-idle-timeout");
     maxConnections = Settings.intInRange(config, "omg.transport.max-connections", 1, 1 << 20);
     connectionRetryAfter = Settings.positiveDuration(config, "omg.transport.connection-retry-after");
+    progressBuffer = Settings.intInRange(config, "omg.transport.progress-buffer", 1, 65536);
     allowedUids = ids(config, "omg.security.allowed-uids");
     allowedGids = ids(config, "omg.security.allowed-gids");
     // Read by BlockingIoExecutor inside Pekko; validated here so a bad value fails the start by its key.

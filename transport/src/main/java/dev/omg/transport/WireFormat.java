@@ -7,16 +7,20 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import dev.omg.protocol.Cancel;
 import dev.omg.protocol.Hello;
+import dev.omg.protocol.Progress;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.protocol.StreamRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * INTERNAL API. The registration ids and field layouts of everything that may appear in a frame's payload.
@@ -37,10 +41,16 @@ public final class WireFormat {
   public static final int LONG = 7;
   public static final int DOUBLE = 8;
 
-  /** Envelopes. 13-19 are reserved for future envelope kinds. */
+  /** Envelopes. 16-19 are reserved for future envelope kinds. */
   public static final int HELLO = 10;
   public static final int REQUEST = 11;
   public static final int RESPONSE = 12;
+  /** Engine to client, only for a {@link #STREAM_REQUEST}: an event before the request's response. */
+  public static final int PROGRESS = 13;
+  /** Client to engine: cancel a request in flight. */
+  public static final int CANCEL = 14;
+  /** Client to engine: a request that accepts progress frames. */
+  public static final int STREAM_REQUEST = 15;
 
   /** Standard payload types. 24-99 are reserved for future standard types. */
   public static final int BYTES = 20;
@@ -56,6 +66,12 @@ public final class WireFormat {
 
   private WireFormat() {}
 
+  /** The classes the protocol registers itself; an application may not register them again under its own id. */
+  public static final Set<Class<?>> STANDARD_TYPES = Set.of(Integer.class, String.class, Float.class,
+      Boolean.class, Byte.class, Character.class, Short.class, Long.class, Double.class, Hello.class,
+      Request.class, Response.class, Progress.class, Cancel.class, StreamRequest.class, byte[].class,
+      ArrayList.class, LinkedHashMap.class, HashMap.class);
+
   /** A Kryo instance that knows exactly the protocol's types and nothing else. */
   static Kryo newKryo(Map<Integer, Class<?>> userTypes) {
     Kryo kryo = new Kryo(new ProtocolClassResolver(), null);
@@ -66,6 +82,9 @@ public final class WireFormat {
     kryo.register(Hello.class, new HelloSerializer(), HELLO);
     kryo.register(Request.class, new RequestSerializer(), REQUEST);
     kryo.register(Response.class, new ResponseSerializer(), RESPONSE);
+    kryo.register(Progress.class, new ProgressSerializer(), PROGRESS);
+    kryo.register(Cancel.class, new CancelSerializer(), CANCEL);
+    kryo.register(StreamRequest.class, new StreamRequestSerializer(), STREAM_REQUEST);
     kryo.register(byte[].class, new BytesSerializer(), BYTES);
     kryo.register(ArrayList.class, new ListSerializer(), LIST);
     kryo.register(LinkedHashMap.class, new MapSerializer(), MAP);
@@ -210,6 +229,65 @@ public final class WireFormat {
       Object payload = kryo.readClassAndObject(input);
       String error = readString(input);
       return new Response(id, status, payload, error, input.readVarLong(true));
+    }
+  }
+
+  /** StreamRequest: as Request: id (8-byte LE), command (string), payload (class + object). */
+  private static final class StreamRequestSerializer extends Serializer<StreamRequest> {
+    StreamRequestSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, StreamRequest request) {
+      output.writeLong(request.id());
+      writeString(output, request.command());
+      kryo.writeClassAndObject(output, request.payload());
+    }
+
+    @Override
+    public StreamRequest read(Kryo kryo, Input input, Class<? extends StreamRequest> type) {
+      long id = input.readLong();
+      String command = readString(input);
+      return new StreamRequest(id, command, kryo.readClassAndObject(input));
+    }
+  }
+
+  /** Progress: id (8-byte LE), seq (varlong), payload (class + object). */
+  private static final class ProgressSerializer extends Serializer<Progress> {
+    ProgressSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Progress progress) {
+      output.writeLong(progress.id());
+      output.writeVarLong(progress.seq(), true);
+      kryo.writeClassAndObject(output, progress.payload());
+    }
+
+    @Override
+    public Progress read(Kryo kryo, Input input, Class<? extends Progress> type) {
+      long id = input.readLong();
+      long seq = input.readVarLong(true);
+      return new Progress(id, seq, kryo.readClassAndObject(input));
+    }
+  }
+
+  /** Cancel: id (8-byte LE). */
+  private static final class CancelSerializer extends Serializer<Cancel> {
+    CancelSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Cancel cancel) {
+      output.writeLong(cancel.id());
+    }
+
+    @Override
+    public Cancel read(Kryo kryo, Input input, Class<? extends Cancel> type) {
+      return new Cancel(input.readLong());
     }
   }
 

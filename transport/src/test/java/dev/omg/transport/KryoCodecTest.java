@@ -116,7 +116,7 @@ class KryoCodecTest {
   void rejectsAPayloadThatIsNotAnEnvelope() {
     MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
         () -> codec.decode(hex("03 03 68 69")));
-    assertEquals("expected an envelope (hello, request or response), got String", e.getMessage());
+    assertEquals("expected an envelope (hello, request, stream request, cancel, response or progress), got String", e.getMessage());
   }
 
   @Test

@@ -3,11 +3,14 @@ package dev.omg.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.omg.protocol.Cancel;
 import dev.omg.protocol.Envelope;
 import dev.omg.protocol.Hello;
+import dev.omg.protocol.Progress;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.protocol.StreamRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,16 +27,28 @@ import org.junit.jupiter.api.Test;
 /** The hex vectors in docs/protocol.md are what the real codec writes and reads. */
 class ProtocolVectorsTest {
   private static final Pattern VECTOR = Pattern.compile("```hex vector=(\\S+)\\n([0-9a-f ]+)\\n```");
-  private static final Map<String, Envelope> EXPECTED = Map.of(
-      "hello", new Hello(1, "cli/1"),
-      "request-echo", new Request(7, "echo", "hi"),
-      "response-ok", Response.ok(7, "hi"),
-      "response-error", Response.error(9, Status.UNKNOWN_COMMAND, "no"),
-      "request-list", new Request(8, "call", List.of("a", 5L)),
-      "request-map", new Request(2, "x", new LinkedHashMap<>(Map.of("k", true))),
-      "request-bytes", new Request(1, "x", new byte[] {1, 2}),
-      "response-overloaded", new Response(5, Status.OVERLOADED, null, "busy", 250),
-      "request-stop", new Request(1, "stop", null));
+  private static final Map<String, Envelope> EXPECTED = Map.ofEntries(
+      Map.entry("hello", new Hello(1, "cli/1")),
+      Map.entry("request-echo", new Request(7, "echo", "hi")),
+      Map.entry("response-ok", Response.ok(7, "hi")),
+      Map.entry("response-error", Response.error(9, Status.UNKNOWN_COMMAND, "no")),
+      Map.entry("request-list", new Request(8, "call", List.of("a", 5L))),
+      Map.entry("request-map", new Request(2, "x", new LinkedHashMap<>(Map.of("k", true)))),
+      Map.entry("request-bytes", new Request(1, "x", new byte[] {1, 2})),
+      Map.entry("response-overloaded", new Response(5, Status.OVERLOADED, null, "busy", 250)),
+      Map.entry("request-stop", new Request(1, "stop", null)),
+      Map.entry("stream-request", new StreamRequest(3, "install", "ada")),
+      Map.entry("progress-map", new Progress(3, 1, progressMap())),
+      Map.entry("progress-string", new Progress(3, 2, "fetching")),
+      Map.entry("cancel", new Cancel(3)),
+      Map.entry("response-cancelled", Response.error(3, Status.CANCELLED, "cancelled")));
+
+  private static Map<String, Object> progressMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("done", 1);
+    map.put("total", 4);
+    return map;
+  }
 
   private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
 

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.omg.protocol.Envelope;
+import java.util.concurrent.CompletionStage;
+import java.util.Set;
+import dev.omg.protocol.StreamRequest;
+import dev.omg.protocol.Progress;
+import dev.omg.protocol.Cancel;
 import dev.omg.protocol.Hello;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Request;
@@ -230,5 +235,63 @@ class ServerConnectionTest {
     }
     late.complete(Response.ok(9, "done"));
     assertEquals(List.of(SERVER_HELLO, Response.ok(9, "done")), decodeAll(output.get(5, TimeUnit.SECONDS)));
+  }
+
+  /** Reports three progress events, then answers "done"; a cancel is answered CANCELLED instead. */
+  private static final RequestDispatcher PROGRESSING = new RequestDispatcher() {
+    @Override
+    public CompletionStage<Response> dispatch(Request request) {
+      throw new AssertionError("the connection dispatches exchanges");
+    }
+
+    @Override
+    public CompletionStage<Response> dispatch(Exchange exchange) {
+      long id = exchange.request().id();
+      if ("wait".equals(exchange.request().command())) {
+        return exchange.whenCancelled().thenApply(cancelled -> Response.error(id, Status.CANCELLED, "cancelled"));
+      }
+      List<Boolean> sent = new ArrayList<>();
+      for (int step = 1; step <= 3; step++) {
+        sent.add(exchange.progress("step " + step));
+      }
+      return CompletableFuture.completedFuture(Response.ok(id, "done " + sent));
+    }
+  };
+
+  @Test
+  void sendsAStreamRequestsProgressFramesInOrderBeforeItsReply() throws Exception {
+    List<Envelope> out = exchange(PROGRESSING, true, frames(CLIENT_HELLO, new StreamRequest(4, "install", null)));
+    assertEquals(List.of(SERVER_HELLO, new Progress(4, 1, "step 1"), new Progress(4, 2, "step 2"),
+        new Progress(4, 3, "step 3"), Response.ok(4, "done [true, true, true]")), out);
+  }
+
+  @Test
+  void sendsNoProgressFramesForAPlainRequest() throws Exception {
+    List<Envelope> out = exchange(PROGRESSING, true, frames(CLIENT_HELLO, new Request(4, "install", null)));
+    assertEquals(List.of(SERVER_HELLO, Response.ok(4, "done [false, false, false]")), out);
+  }
+
+  @Test
+  void aCancelEndsItsRequestAndAnUnknownIdIsIgnored() throws Exception {
+    List<Envelope> out = exchange(PROGRESSING, true, frames(CLIENT_HELLO, new StreamRequest(3, "wait", null),
+        new Cancel(99), new Cancel(3), new Request(5, "install", null)));
+    assertEquals(SERVER_HELLO, out.get(0));
+    assertEquals(Set.of(Response.error(3, Status.CANCELLED, "cancelled"), Response.ok(5, "done [false, false, false]")),
+        Set.copyOf(out.subList(1, out.size())));
+    assertEquals(3, out.size());
+  }
+
+  @Test
+  void answersACancelBeforeHelloWithProtocolError() throws Exception {
+    List<Envelope> out = exchange(PROGRESSING, true, frames(new Cancel(3), CLIENT_HELLO));
+    assertEquals(List.of(Response.error(3, Status.PROTOCOL_ERROR, "cancel before hello: send a hello frame first")),
+        out);
+  }
+
+  @Test
+  void answersAProgressFrameFromTheClientWithProtocolError() throws Exception {
+    List<Envelope> out = exchange(PROGRESSING, true, frames(CLIENT_HELLO, new Progress(3, 1, null)));
+    assertEquals(List.of(SERVER_HELLO,
+        Response.error(3, Status.PROTOCOL_ERROR, "clients send requests, not progress frames")), out);
   }
 }

@@ -1,5 +1,6 @@
 package dev.omg.handlers.builtin;
 
+import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
 import dev.omg.handler.Handler;
@@ -7,13 +8,17 @@ import dev.omg.handler.HandlerContext;
 import dev.omg.handler.HandlerRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * {@code status}: a map of {@code version}, {@code pid}, {@code uptime-ms}, {@code connections},
- * {@code requests-served} and {@code in-flight} (counting this request).
+ * {@code requests-served}, {@code in-flight} (counting this request), {@code overloaded}, the heap, and
+ * {@code commands}: per command, a map of {@code command}, {@code requests}, {@code errors}, {@code cancelled},
+ * {@code in-flight} and the latency percentiles {@code p50-us}, {@code p90-us}, {@code p99-us}, {@code max-us}.
  */
 public final class StatusHandler extends Handler {
   public StatusHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
@@ -36,6 +41,21 @@ public final class StatusHandler extends Handler {
     Runtime runtime = Runtime.getRuntime();
     status.put("heap-used-bytes", runtime.totalMemory() - runtime.freeMemory());
     status.put("heap-max-bytes", runtime.maxMemory());
+    List<Map<String, Object>> commands = new ArrayList<>();
+    for (CommandStats command : stats.commands()) {
+      Map<String, Object> counters = new LinkedHashMap<>();
+      counters.put("command", command.command());
+      counters.put("requests", command.requests());
+      counters.put("errors", command.errors());
+      counters.put("cancelled", command.cancelled());
+      counters.put("in-flight", command.inFlight());
+      counters.put("p50-us", command.p50Micros());
+      counters.put("p90-us", command.p90Micros());
+      counters.put("p99-us", command.p99Micros());
+      counters.put("max-us", command.maxMicros());
+      commands.add(counters);
+    }
+    status.put("commands", commands);
     request.reply(status);
   }
 }

@@ -1,0 +1,53 @@
+package dev.omg.transport;
+
+import dev.omg.protocol.Request;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API. The requests in flight on one connection, by id: where a Cancel finds its request, and the
+ * connection's one bounded queue of progress frames. One instance per materialized connection.
+ */
+final class ConnectionExchanges {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionExchanges.class);
+
+  private final String connection;
+  private final PeerCredentials peer;
+  private final BoundedSourceQueue<Object> progressQueue;
+  private final Map<Long, Exchange> inFlight = new ConcurrentHashMap<>();
+
+  ConnectionExchanges(String connection, PeerCredentials peer, BoundedSourceQueue<Object> progressQueue) {
+    this.connection = connection;
+    this.peer = peer;
+    this.progressQueue = progressQueue;
+  }
+
+  /** Registers a request; a second request with an id already in flight runs too, but cannot be cancelled. */
+  Exchange open(Request request, boolean streamed) {
+    Exchange exchange = new Exchange(request, peer, streamed, progressQueue);
+    inFlight.putIfAbsent(request.id(), exchange);
+    return exchange;
+  }
+
+  void close(Exchange exchange) {
+    inFlight.remove(exchange.request().id(), exchange);
+  }
+
+  /** A client's Cancel: the request's dispatcher decides what it means; unknown ids are ignored. */
+  void cancel(long id) {
+    Exchange exchange = inFlight.get(id);
+    if (exchange == null) {
+      log.debug("{}: cancel for request {}, which is not in flight; ignored", connection, id);
+      return;
+    }
+    exchange.cancel();
+  }
+
+  /** No more progress frames: the connection's flow has ended. */
+  void shutdown() {
+    progressQueue.complete();
+  }
+}

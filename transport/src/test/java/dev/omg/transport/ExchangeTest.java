@@ -1,0 +1,93 @@
+package dev.omg.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.omg.protocol.Progress;
+import dev.omg.protocol.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.junit.jupiter.api.Test;
+
+/** One request's progress frames against a connection's bounded queue. */
+class ExchangeTest {
+  /** A connection's progress queue that nobody reads until the test says so. */
+  private static final class Queue implements BoundedSourceQueue<Object> {
+    private final int capacity;
+    final List<Progress> frames = new ArrayList<>();
+
+    Queue(int capacity) {
+      this.capacity = capacity;
+    }
+
+    /** The connection writes the oldest frame. */
+    Progress write() {
+      return frames.remove(0);
+    }
+
+    @Override
+    public QueueOfferResult offer(Object element) {
+      if (frames.size() == capacity) {
+        return QueueOfferResult.dropped();
+      }
+      frames.add(((Exchange.Frame) element).progress());
+      return QueueOfferResult.enqueued();
+    }
+
+    @Override
+    public void complete() {}
+
+    @Override
+    public boolean isCompleted() {
+      return false;
+    }
+
+    @Override
+    public void fail(Throwable failure) {}
+
+    @Override
+    public int size() {
+      return frames.size();
+    }
+  }
+
+  @Test
+  void dropsProgressWhenTheQueueIsFullAndSpendsItsSequenceNumber() {
+    Queue queue = new Queue(2);
+    Exchange exchange = new Exchange(new Request(7, "install", null), null, true, queue);
+    assertTrue(exchange.progress("a"));
+    assertTrue(exchange.progress("b"));
+    assertFalse(exchange.progress("c"), "the queue is full");
+    exchange.emitted(queue.write());
+    assertTrue(exchange.progress("d"));
+    // The client sees seq 3 missing: no drop is silent.
+    assertEquals(List.of(new Progress(7, 2, "b"), new Progress(7, 4, "d")), queue.frames);
+  }
+
+  @Test
+  void theReplyWaitsUntilEveryAcceptedProgressFrameWasEmitted() {
+    Queue queue = new Queue(4);
+    Exchange exchange = new Exchange(new Request(8, "install", null), null, true, queue);
+    exchange.progress("a");
+    exchange.progress("b");
+    CompletableFuture<Void> drained = exchange.finish().toCompletableFuture();
+    assertFalse(exchange.progress("late"), "no progress after the reply");
+    exchange.emitted(queue.write());
+    assertFalse(drained.isDone());
+    exchange.emitted(queue.write());
+    assertTrue(drained.isDone());
+  }
+
+  @Test
+  void aPlainRequestSendsNoProgress() {
+    Queue queue = new Queue(4);
+    Exchange exchange = new Exchange(new Request(9, "install", null), null, false, queue);
+    assertFalse(exchange.progress("a"));
+    assertTrue(exchange.finish().toCompletableFuture().isDone());
+    assertEquals(List.of(), queue.frames);
+  }
+}
