@@ -113,7 +113,7 @@ public final class ServerConnection {
               ? frame.owner().emitted(frame.progress())
               : (Envelope) item)
           .watchTermination((notUsed, done) -> {
-            done.whenComplete((ok, failure) -> exchanges.shutdown());
+            done.whenCompleteAsync((ok, failure) -> exchanges.shutdown(), DirectExecutor.INSTANCE);
             return NotUsed.getInstance();
           });
     }).mapMaterializedValue(future -> NotUsed.getInstance());
