@@ -12,10 +12,7 @@ import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +20,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * A seeded fuzzer against the real jar: connection after connection, two well-formed requests, then a burst of
@@ -60,19 +56,14 @@ class FuzzSystemTest {
         "--config", config().toString())) {
       long pid = engine.pid();
       while (sent < frames) {
-        try (AFUNIXSocket socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(engine.socket()))) {
-          socket.setSoTimeout(10_000);
-          OutputStream out = socket.getOutputStream();
-          DataInputStream in = new DataInputStream(socket.getInputStream());
-          out.write(codec.encodeFrame(new Hello(ProtocolVersion.CURRENT, "fuzz")));
-          out.write(codec.encodeFrame(new Request(1, "echo", "well-formed " + connections)));
-          out.write(codec.encodeFrame(new Request(2, "ping", null)));
+        try (RawConnection raw = new RawConnection(engine.socket()).hello()) {
+          raw.send(new Request(1, "echo", "well-formed " + connections));
+          raw.send(new Request(2, "ping", null));
           wellFormed += 2;
           // The well-formed replies first: once the burst breaks the connection they could no longer be read.
           boolean[] got = new boolean[3];
-          assertTrue(next(in) instanceof Hello, "the engine's hello");
           for (int i = 0; i < 2; i++) {
-            Response response = (Response) next(in);
+            Response response = (Response) raw.receive().orElse(null);
             assertTrue(response != null && (response.id() == 1 || response.id() == 2) && !got[(int) response.id()],
                 "connection " + connections + " (seed " + seed + "): expected the reply to 1 or 2, got " + response);
             assertEquals(Status.OK, response.status(), "well-formed request " + response.id());
@@ -82,16 +73,16 @@ class FuzzSystemTest {
           boolean open = true;
           for (int i = 0; i < MUTATED_PER_CONNECTION && open; i++) {
             try {
-              out.write(mutate(corpus, random));
+              raw.sendBytes(mutate(corpus, random));
               sent++;
             } catch (IOException closedByTheEngine) {
               open = false;
             }
           }
           try {
-            socket.shutdownOutput();
-            for (Envelope envelope; (envelope = next(in)) != null; ) {
-              if (envelope instanceof Response response) {
+            raw.shutdownOutput();
+            for (Optional<Envelope> envelope; (envelope = raw.receive()).isPresent(); ) {
+              if (envelope.get() instanceof Response response) {
                 statuses.merge(response.status(), 1L, Long::sum);
                 fuzzReplies++;
               }
@@ -133,18 +124,6 @@ class FuzzSystemTest {
     try (EngineClient client = EngineClient.connect(socket)) {
       return ((Number) ((Map<?, ?>) client.call("status", null).payload()).get("heap-used-bytes")).longValue();
     }
-  }
-
-  private Envelope next(DataInputStream in) throws IOException {
-    int length;
-    try {
-      length = in.readInt();
-    } catch (EOFException end) {
-      return null;
-    }
-    byte[] payload = new byte[length];
-    in.readFully(payload);
-    return codec.decode(payload);
   }
 
   /** Valid frames of every envelope and payload type, to mutate. */

@@ -8,6 +8,7 @@ import dev.omg.protocol.Hello;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.FrameHeader;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -74,10 +75,10 @@ class MalformedInputSystemTest {
 
   /** A frame around {@code payload}: 4-byte big-endian length, then the bytes. */
   private static byte[] frame(byte[] payload) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(bytes(payload.length >>> 24, payload.length >>> 16, payload.length >>> 8, payload.length));
-    out.writeBytes(payload);
-    return out.toByteArray();
+    byte[] frame = new byte[FrameHeader.LENGTH + payload.length];
+    FrameHeader.write(frame, 0, payload.length);
+    System.arraycopy(payload, 0, frame, FrameHeader.LENGTH, payload.length);
+    return frame;
   }
 
   /** The start of a Request envelope with id 77: tag 0x0d, then the id as int64 little-endian. */

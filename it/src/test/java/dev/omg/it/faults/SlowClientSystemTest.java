@@ -5,24 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.omg.client.EngineClient;
 import dev.omg.it.EngineProcess;
-import dev.omg.protocol.Hello;
-import dev.omg.protocol.ProtocolVersion;
+import dev.omg.it.RawConnection;
+import dev.omg.protocol.Envelope;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
-import java.io.DataInputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /** Clients that stall or stop reading cost the engine a bounded amount and never slow the others down. */
 class SlowClientSystemTest {
@@ -41,27 +38,16 @@ class SlowClientSystemTest {
     engine.close();
   }
 
-  private static AFUNIXSocket connectAndHello() throws Exception {
-    AFUNIXSocket socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(engine.socket()));
-    socket.setSoTimeout(10_000);
-    socket.getOutputStream().write(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "slow-test")));
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    in.readFully(new byte[in.readInt()]);
-    return socket;
-  }
-
   @Test
   void halfAFrameThenSilenceIsAnsweredProtocolErrorAndClosedAfterTheIdleTimeout() throws Exception {
-    try (AFUNIXSocket socket = connectAndHello()) {
-      socket.getOutputStream().write(new byte[] {0, 0, 0, 10, 1, 2, 3});
+    try (RawConnection raw = new RawConnection(engine.socket()).hello()) {
+      raw.sendBytes(new byte[] {0, 0, 0, 10, 1, 2, 3});
       long started = System.nanoTime();
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      byte[] payload = new byte[in.readInt()];
-      in.readFully(payload);
+      Optional<Envelope> reply = raw.receive();
       long waitedMillis = (System.nanoTime() - started) / 1_000_000;
-      assertEquals(Response.error(0, Status.PROTOCOL_ERROR, "incomplete frame: got 7 of 14 bytes, then nothing for"
-          + " 1000 ms"), CODEC.decode(payload));
-      assertEquals(-1, in.read(), "the connection is closed after the error");
+      assertEquals(Optional.of(Response.error(0, Status.PROTOCOL_ERROR, "incomplete frame: got 7 of 14 bytes, then"
+          + " nothing for 1000 ms")), reply);
+      assertEquals(Optional.empty(), raw.receive(), "the connection is closed after the error");
       assertTrue(waitedMillis >= 900, "closed after " + waitedMillis + " ms, before the idle timeout");
     }
     try (EngineClient client = EngineClient.connect(engine.socket())) {
@@ -74,13 +60,13 @@ class SlowClientSystemTest {
     AtomicLong written = new AtomicLong();
     byte[] payload = new byte[4096];
     Arrays.fill(payload, (byte) 'x');
-    try (AFUNIXSocket hog = connectAndHello(); EngineClient other = EngineClient.connect(engine.socket())) {
+    try (RawConnection hog = new RawConnection(engine.socket()).hello();
+        EngineClient other = EngineClient.connect(engine.socket())) {
       Thread writer = new Thread(() -> {
         try {
-          OutputStream out = hog.getOutputStream();
           for (long id = 1; ; id++) {
             byte[] frame = CODEC.encodeFrame(new Request(id, "echo", payload));
-            out.write(frame);
+            hog.sendBytes(frame);
             written.addAndGet(frame.length);
           }
         } catch (Exception closed) {
