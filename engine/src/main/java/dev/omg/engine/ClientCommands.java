@@ -6,7 +6,6 @@ import dev.omg.client.ClientOptions;
 import dev.omg.client.ClientSettings;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
-import dev.omg.client.RetryPolicy;
 import dev.omg.client.NoEngineException;
 import dev.omg.client.PendingCall;
 import dev.omg.config.OmgConfig;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -122,8 +120,8 @@ final class ClientCommands {
     }
   }
 
-  private static String gaveUp(long retryAfterMillis) {
-    return " (gave up after " + RetryPolicy.defaults().maxRetries() + " retries; the engine asked to wait "
+  private String gaveUp(long retryAfterMillis) {
+    return " (gave up after " + options.retry().maxRetries() + " retries; the engine asked to wait "
         + retryAfterMillis + " ms)";
   }
 
@@ -247,18 +245,8 @@ final class ClientCommands {
   private int call(EngineClient client) throws IOException, TimeoutException {
     String command = arguments.positional.get(0);
     List<String> args = arguments.positional.subList(1, arguments.positional.size());
-    for (int retry = 1; ; retry++) {
-      Response reply = callOnce(client, command, args.isEmpty() ? null : args);
-      if (reply.status() != Status.OVERLOADED || retry > options().retry().maxRetries()) {
-        return show(reply);
-      }
-      try {
-        Thread.sleep(options().retry().waitMillis(retry, reply.retryAfterMillis()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting to retry '" + command + "'", e);
-      }
-    }
+    Object payload = args.isEmpty() ? null : args;
+    return show(options.retry().run("'" + command + "'", () -> callOnce(client, command, payload)));
   }
 
   private Response callOnce(EngineClient client, String command, Object payload)
@@ -269,7 +257,7 @@ final class ClientCommands {
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     Response reply;
     try {
-      reply = await(pending, command);
+      reply = client.await(pending.reply(), command);
     } finally {
       view.end();
       try {
@@ -296,20 +284,6 @@ final class ClientCommands {
     return Main.OK;
   }
 
-  private Response await(PendingCall pending, String command) throws IOException, TimeoutException {
-    try {
-      return pending.reply().get(options().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for '" + command + "'", e);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    } catch (TimeoutException e) {
-      throw new TimeoutException("no reply to '" + command + "' within " + options().callTimeout().toMillis()
-          + " ms");
-    }
-  }
-
   /** On Ctrl-C while a call is in flight: cancel it and report how it ended. */
   private void cancel(PendingCall pending, ProgressView view) {
     if (pending.reply().isDone()) {
@@ -323,10 +297,6 @@ final class ClientCommands {
     } catch (Exception e) {
       err.println("omg-engine: interrupted; the request may still run in the engine (" + e + ")");
     }
-  }
-
-  private ClientOptions options() {
-    return options;
   }
 
   private int failed(Response reply) {

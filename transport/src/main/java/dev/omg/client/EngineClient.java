@@ -9,7 +9,6 @@ import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.protocol.StreamRequest;
-import dev.omg.transport.FrameHeader;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.MalformedPayloadException;
 import dev.omg.transport.SocketPaths;
@@ -90,7 +89,7 @@ public final class EngineClient implements AutoCloseable {
         if (e.status() != Status.OVERLOADED || retry > options.retry().maxRetries()) {
           throw e;
         }
-        pause(options.retry().waitMillis(retry, e.retryAfterMillis()), "connecting");
+        RetryPolicy.pause(options.retry().waitMillis(retry, e.retryAfterMillis()), "connecting");
       }
     }
   }
@@ -223,26 +222,14 @@ public final class EngineClient implements AutoCloseable {
    * the {@link RetryPolicy} says; when retries run out, the last OVERLOADED reply is returned.
    */
   public Response call(String command, Object payload) throws IOException, TimeoutException {
-    for (int retry = 1; ; retry++) {
-      Response reply = callOnce(command, payload);
-      if (reply.status() != Status.OVERLOADED || retry > options.retry().maxRetries()) {
-        return reply;
-      }
-      pause(options.retry().waitMillis(retry, reply.retryAfterMillis()), "'" + command + "'");
-    }
+    return options.retry().run("'" + command + "'", () -> await(send(command, payload), command));
   }
 
-  private static void pause(long millis, String what) throws IOException {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting to retry " + what, e);
-    }
-  }
-
-  private Response callOnce(String command, Object payload) throws IOException, TimeoutException {
-    CompletableFuture<Response> reply = send(command, payload);
+  /**
+   * Waits up to the configured call timeout for {@code reply}, the reply to {@code command} (named in the
+   * messages): the reply whatever its status, else the IOException that ended the connection, or a timeout.
+   */
+  public Response await(CompletableFuture<Response> reply, String command) throws IOException, TimeoutException {
     try {
       return reply.get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -1,7 +1,11 @@
 package dev.omg.client;
 
+import dev.omg.protocol.Response;
+import dev.omg.protocol.Status;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What {@link EngineClient#call} and {@link EngineClient#connect} do when the engine answers OVERLOADED: wait and
@@ -28,6 +32,37 @@ public record RetryPolicy(int maxRetries, Duration firstBackoff, Duration maxWai
   /** OVERLOADED goes straight back to the caller. */
   public static RetryPolicy none() {
     return new RetryPolicy(0, Duration.ZERO, Duration.ZERO);
+  }
+
+  /** One try of a call: its reply, whatever the status. */
+  @FunctionalInterface
+  public interface Attempt {
+    Response run() throws IOException, TimeoutException;
+  }
+
+  /**
+   * Runs {@code attempt}, and again after the policy's wait while it is answered OVERLOADED and retries are left;
+   * returns the last reply.
+   *
+   * @param what the call, for the message if the wait is interrupted, e.g. {@code 'install'}
+   */
+  public Response run(String what, Attempt attempt) throws IOException, TimeoutException {
+    for (int retry = 1; ; retry++) {
+      Response reply = attempt.run();
+      if (reply.status() != Status.OVERLOADED || retry > maxRetries) {
+        return reply;
+      }
+      pause(waitMillis(retry, reply.retryAfterMillis()), what);
+    }
+  }
+
+  static void pause(long millis, String what) throws IOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting to retry " + what, e);
+    }
   }
 
   /** How long to wait before retry number {@code retry} (1-based), given the engine's hint. */
