@@ -11,7 +11,8 @@ import dev.omg.routing.Router;
 import dev.omg.routing.RouterDispatcher;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
-import dev.omg.transport.DirectExecutor;
+import dev.omg.transport.ByteBudget;
+import dev.omg.transport.ConnectionBudget;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.ServerConnection;
@@ -19,6 +20,7 @@ import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import dev.omg.transport.UnixSocketServer;
+import dev.omg.transport.socket.SelectorLoops;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +59,8 @@ public final class Engine implements EngineInfo {
   private final RoutingMetrics metrics = new RoutingMetrics();
   private final List<CommandInfo> commands;
   private final LockFile lock;
-  private final UnixSocketServer server;
-  private final ActorSystem<Router.Command> system;
+  private UnixSocketServer server;
+  private ActorSystem<Router.Command> system;
   private volatile boolean accepting = true;
 
   private Engine(Config config, Path socketPath) throws IOException {
@@ -78,29 +81,27 @@ public final class Engine implements EngineInfo {
       if (UnixSocketServer.removeSocketFiles(socketPath)) {
         log.info("removed a stale socket left by an engine that did not stop cleanly: {}", socketPath);
       }
-      this.server = UnixSocketServer.bind(socketPath, transport, codec);
-      this.system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config));
+      // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
+      this.system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
+          DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
+      RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics,
+          RouterDispatcher.queueLimits(handlers, routing), RouterDispatcher.timeouts(handlers));
+      ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
+      String agent = "omg-engine/" + Version.get();
+      this.server = UnixSocketServer.bind(system, socketPath, transport, codec, connection ->
+          ServerConnection.create("conn-" + connection.id() + " (pid " + connection.peer().pid() + ")", agent,
+              codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting,
+              connection.peer(), transport.progressBuffer,
+              new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered)),
+          Materializer.createMaterializer(system));
     } catch (IOException | RuntimeException e) {
+      if (system != null) {
+        system.terminate();
+      }
       lock.close();
       throw e;
     }
     registerShutdown();
-
-    RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics,
-        RouterDispatcher.queueLimits(handlers, routing), RouterDispatcher.timeouts(handlers));
-    Materializer materializer = Materializer.createMaterializer(system);
-    String agent = "omg-engine/" + Version.get();
-    server.connections().runForeach(connection -> {
-      log.debug("{} accepted from {}", connection.name(), connection.peer());
-      connection.handleWith(ServerConnection.create(connection.name(), agent, codec,
-          routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting,
-          connection.peer(), transport.progressBuffer), materializer);
-    }, materializer).whenCompleteAsync((done, failure) -> {
-      if (failure != null && accepting) {
-        log.error("accepting connections failed; shutting down", failure);
-        requestShutdown("accept loop failed");
-      }
-    }, DirectExecutor.INSTANCE);
     log.info("omg-engine {} listening on {} (pid {}, handlers: {})", Version.get(), socketPath, pid(),
         String.join(", ", handlers.stream().map(HandlerDefinition::command).toList()));
   }
@@ -161,11 +162,7 @@ public final class Engine implements EngineInfo {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-accepting", () -> {
       accepting = false;
-      try {
-        server.close();
-      } catch (IOException e) {
-        log.warn("closing the listening socket: {}", e.getMessage());
-      }
+      server.close();
       log.info("shutting down: no longer accepting; draining {} in-flight requests", metrics.inFlight());
       return CompletableFuture.completedFuture(Done.getInstance());
     });

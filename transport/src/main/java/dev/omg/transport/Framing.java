@@ -1,6 +1,7 @@
 package dev.omg.transport;
 
 import java.time.Duration;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
@@ -10,6 +11,7 @@ import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
@@ -51,8 +53,26 @@ public final class Framing {
   /** As {@link #bidi(int)}, failing when a frame is begun and no further byte comes for {@code frameTimeout}. */
   public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bidi(int maxFrameSize,
       Duration frameTimeout) {
-    return BidiFlow.fromFlows(encoder(maxFrameSize), decoder(maxFrameSize, frameTimeout));
+    return bidi(maxFrameSize, frameTimeout, null);
   }
+
+  /**
+   * As {@link #bidi(int, Duration)}, taking {@link #weight} bytes of {@code budget} for each frame before its payload
+   * is buffered; when the budget has none left, the decoder stops reading until bytes are given back. Whoever
+   * consumes a payload gives its weight back once it is done with it. A null budget takes nothing.
+   */
+  public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bidi(int maxFrameSize,
+      Duration frameTimeout, ConnectionBudget budget) {
+    return BidiFlow.fromFlows(encoder(maxFrameSize), Flow.fromGraph(new Decoder(maxFrameSize, frameTimeout, budget)));
+  }
+
+  /** What a frame of {@code payloadLength} bytes counts against a budget: its payload, plus the envelope's objects. */
+  public static long weight(int payloadLength) {
+    return payloadLength + FRAME_OVERHEAD;
+  }
+
+  /** An allowance for the objects every decoded envelope holds, so that a flood of tiny frames is bounded too. */
+  static final int FRAME_OVERHEAD = 64;
 
   /** Prepends the length header to each payload; a payload over the maximum fails the stream. */
   public static Flow<ByteString, ByteString, NotUsed> encoder(int maxFrameSize) {
@@ -66,7 +86,7 @@ public final class Framing {
 
   /** As {@link #decoder(int)}, failing with {@link FrameTimeoutException} on a frame left unfinished. */
   public static Flow<ByteString, ByteString, NotUsed> decoder(int maxFrameSize, Duration frameTimeout) {
-    return Flow.fromGraph(new Decoder(maxFrameSize, frameTimeout));
+    return Flow.fromGraph(new Decoder(maxFrameSize, frameTimeout, null));
   }
 
   /** One framed payload. */
@@ -94,10 +114,12 @@ public final class Framing {
     private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
     private final int maxFrameSize;
     private final Duration frameTimeout;
+    private final ConnectionBudget budget;
 
-    Decoder(int maxFrameSize, Duration frameTimeout) {
+    Decoder(int maxFrameSize, Duration frameTimeout, ConnectionBudget budget) {
       this.maxFrameSize = maxFrameSize;
       this.frameTimeout = frameTimeout;
+      this.budget = budget;
     }
 
     @Override
@@ -111,6 +133,14 @@ public final class Framing {
         private ByteString buffer = ByteString.emptyByteString();
         /** Length of the frame being assembled, or -1 while its header is incomplete. */
         private int expected = -1;
+        /** Whether the frame being assembled has taken its weight from the budget. */
+        private boolean taken;
+        private final AsyncCallback<Done> budgetFreed = createAsyncCallback(done -> {
+          if (isAvailable(out)) {
+            emitOrPull();
+          }
+        });
+        private final Runnable wakeWhenFreed = () -> budgetFreed.invoke(Done.getInstance());
 
         {
           setHandler(in, new AbstractInHandler() {
@@ -169,10 +199,17 @@ public final class Framing {
             }
             expected = length;
           }
+          if (expected >= 0 && !taken) {
+            if (budget != null && !budget.tryTake(weight(expected), wakeWhenFreed)) {
+              return;
+            }
+            taken = true;
+          }
           if (expected >= 0 && buffer.size() >= HEADER_LENGTH + expected) {
             ByteString payload = buffer.slice(HEADER_LENGTH, HEADER_LENGTH + expected);
             buffer = buffer.drop(HEADER_LENGTH + expected);
             expected = -1;
+            taken = false;
             if (buffer.isEmpty()) {
               buffer = ByteString.emptyByteString();
             }

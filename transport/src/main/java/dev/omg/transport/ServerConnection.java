@@ -54,15 +54,18 @@ public final class ServerConnection {
     }
   }
 
-  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestDispatcher, BooleanSupplier, PeerCredentials, int)}
-   * with an unknown peer and a progress queue of {@value #DEFAULT_PROGRESS_BUFFER}. */
+  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestDispatcher, BooleanSupplier, PeerCredentials, int, ConnectionBudget)}
+   * with an unknown peer, a progress queue of {@value #DEFAULT_PROGRESS_BUFFER} and no byte budget. */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
       int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
     return create(name, agent, codec, maxInFlight, frameIdleTimeout, dispatcher, acceptingRequests, null,
-        DEFAULT_PROGRESS_BUFFER);
+        DEFAULT_PROGRESS_BUFFER, ConnectionBudget.unlimited());
   }
 
   static final int DEFAULT_PROGRESS_BUFFER = 256;
+
+  /** A decoded frame and the weight it took from the connection's budget. */
+  private record Framed(Inbound inbound, long weight) {}
 
   /**
    * The whole per-connection flow.
@@ -74,50 +77,61 @@ public final class ServerConnection {
    * @param acceptingRequests false once the engine drains for shutdown: new requests get SHUTTING_DOWN
    * @param peer who is at the other end, handed to handlers; null when unknown
    * @param progressBuffer progress frames waiting to be written, at most; more are dropped (see {@link Exchange})
+   * @param budget this connection's bytes of requests read and not yet answered (see {@link ConnectionBudget}); closed,
+   *     giving everything back, when the connection ends
    */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
       int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests,
-      PeerCredentials peer, int progressBuffer) {
+      PeerCredentials peer, int progressBuffer, ConnectionBudget budget) {
     int maxFrame = codec.maxPayloadSize();
-    Flow<Inbound, Envelope, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
+    Flow<Framed, Envelope, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
       Pair<BoundedSourceQueue<Object>, Source<Object, NotUsed>> progress =
           Source.queue(progressBuffer).preMaterialize(materializer);
       ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress.first());
-      return Flow.of(Inbound.class)
-          .map(inbound -> (Object) inbound)
+      return Flow.of(Framed.class)
+          .map(framed -> (Object) framed)
           .recover(new PFBuilder<Throwable, Object>()
               .match(FrameException.class, e -> e)
               .build())
           .statefulMap(
               () -> new ConnectionProtocol(name, agent, acceptingRequests),
               (state, item) -> Pair.create(state, item instanceof FrameException e
-                  ? state.onFrameError(e)
-                  : state.onInbound((Inbound) item)),
+                  ? new DispatchStage.Weighed<>(state.onFrameError(e), 0)
+                  : new DispatchStage.Weighed<>(state.onInbound(((Framed) item).inbound()),
+                      ((Framed) item).weight())),
               state -> Optional.empty())
-          .takeWhile(step -> !(step instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
+          .takeWhile(step -> !(step.step() instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
           // A cancel is acted on here and goes no further. It is read in order with the requests, so it waits
           // while the connection has maxInFlight requests unanswered (docs/protocol.md, "Cancel").
           .mapConcat(step -> {
-            if (step instanceof ConnectionProtocol.CancelRequest cancel) {
+            if (step.step() instanceof ConnectionProtocol.CancelRequest cancel) {
               exchanges.cancel(cancel.id());
-              return List.<ConnectionProtocol.Step>of();
+              budget.release(step.weight());
+              return List.<DispatchStage.Weighed<ConnectionProtocol.Step>>of();
             }
             return List.of(step);
           })
-          .mapAsyncUnordered(maxInFlight, step -> step instanceof ConnectionProtocol.Dispatch dispatch
-              ? dispatch(dispatcher, exchanges, dispatch)
-              : CompletableFuture.completedFuture((Object) ((ConnectionProtocol.Reply) step).envelope()))
+          .via(Flow.fromGraph(new DispatchStage<ConnectionProtocol.Step>(maxInFlight, budget,
+              step -> step instanceof ConnectionProtocol.Dispatch dispatch
+                  ? dispatch(dispatcher, exchanges, dispatch)
+                  : CompletableFuture.completedFuture((Object) ((ConnectionProtocol.Reply) step).envelope()))))
           // Progress frames join the replies; a reply waits for its own progress frames, so they come first.
           .merge(progress.second(), true)
           .map(item -> item instanceof Exchange.Frame frame
               ? frame.owner().emitted(frame.progress())
               : (Envelope) item)
           .watchTermination((notUsed, done) -> {
-            done.whenCompleteAsync((ok, failure) -> exchanges.shutdown(), DirectExecutor.INSTANCE);
+            done.whenCompleteAsync((ok, failure) -> {
+              exchanges.shutdown();
+              budget.close();
+            }, DirectExecutor.INSTANCE);
             return NotUsed.getInstance();
           });
     }).mapMaterializedValue(future -> NotUsed.getInstance());
-    return codec(codec).atop(Framing.bidi(maxFrame, frameIdleTimeout)).reversed().join(protocol);
+    BidiFlow<Envelope, ByteString, ByteString, Framed, NotUsed> codecLayer = BidiFlow.fromFunctions(
+        envelope -> ByteString.fromArrayUnsafe(encode(codec, envelope)),
+        payload -> new Framed(decode(codec, payload), Framing.weight(payload.size())));
+    return codecLayer.atop(Framing.bidi(maxFrame, frameIdleTimeout, budget)).reversed().join(protocol);
   }
 
   private static CompletionStage<Object> dispatch(RequestDispatcher dispatcher, ConnectionExchanges exchanges,

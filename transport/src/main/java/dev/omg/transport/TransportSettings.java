@@ -9,8 +9,6 @@ import java.util.Set;
 
 /** INTERNAL API. The typed, validated {@code omg.transport} and {@code omg.security} settings. */
 public final class TransportSettings {
-  public static final String IO_DISPATCHER = "omg.transport.io-dispatcher";
-
   /** The configured socket path, or empty for the default. */
   public final String socketPath;
   public final int maxFrameSize;
@@ -21,9 +19,12 @@ public final class TransportSettings {
   public final Duration frameIdleTimeout;
   public final int maxConnections;
   public final Duration connectionRetryAfter;
-  public final int ioMaxThreads;
-  public final Duration ioKeepAlive;
   public final int progressBuffer;
+  public final int selectorThreads;
+  public final int backlog;
+  public final Duration acceptBackoff;
+  public final long maxUnansweredBytesPerConnection;
+  public final long maxUnansweredBytes;
 
   private TransportSettings(Config config) {
     socketPath = Settings.string(config, "omg.transport.socket-path");
@@ -36,9 +37,14 @@ public final class TransportSettings {
     progressBuffer = Settings.intInRange(config, "omg.transport.progress-buffer", 1, 65536);
     allowedUids = ids(config, "omg.security.allowed-uids");
     allowedGids = ids(config, "omg.security.allowed-gids");
-    // Read by BlockingIoExecutor inside Pekko; validated here so a bad value fails the start by its key.
-    ioMaxThreads = Settings.intInRange(config, IO_DISPATCHER + ".blocking-io-executor.max-threads", 4, 65536);
-    ioKeepAlive = Settings.positiveDuration(config, IO_DISPATCHER + ".blocking-io-executor.keep-alive-time");
+    // Read by SelectorLoops inside Pekko's dispatcher set-up; validated here so a bad value fails the start by its key.
+    selectorThreads = Settings.intInRange(config, "omg.transport.selector-threads", 1, 64);
+    backlog = Settings.intInRange(config, "omg.transport.backlog", 1, 65535);
+    acceptBackoff = Settings.positiveDuration(config, "omg.transport.accept-backoff");
+    maxUnansweredBytesPerConnection = Settings.bytes(config, "omg.transport.max-unanswered-bytes-per-connection",
+        maxFrameSize, 1L << 40);
+    maxUnansweredBytes = Settings.bytes(config, "omg.transport.max-unanswered-bytes",
+        maxUnansweredBytesPerConnection, 1L << 40);
   }
 
   public static TransportSettings create(Config config) {

@@ -2,78 +2,106 @@ package dev.omg.transport;
 
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.socket.IncomingConnection;
+import dev.omg.transport.socket.SelectorLoops;
+import dev.omg.transport.socket.ServerBinding;
+import dev.omg.transport.socket.SocketSettings;
+import dev.omg.transport.socket.UnixDomainSocket;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
-import java.util.Set;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.NotUsed;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.ActorAttributes;
-import org.apache.pekko.stream.javadsl.Source;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * INTERNAL API. A listening junixsocket server whose accepted connections come out of a Pekko Source, like
- * {@code Tcp.bind}. The socket file is 0600 before its final name exists, and every connection's peer credentials
- * are checked before it is emitted: others get one UNAUTHORIZED frame and are closed.
+ * INTERNAL API. The engine's listening socket: {@link UnixDomainSocket#bind} plus the engine's policy. The socket
+ * file is 0600 before its public name exists; every connection's peer credentials are checked before any byte of
+ * it is read, and the connection limit applied: a connection that is not served gets one frame saying why
+ * (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed. Served connections run the flow the engine
+ * gives for them, on the selector threads.
  */
 public final class UnixSocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
+  /** How long a refused connection may stay half-open so the peer's hello lands and it can read the answer. */
+  private static final Duration REFUSE_LINGER = Duration.ofSeconds(2);
+  /** Refused connections lingering at most at once; past it they close as soon as their input is drained. */
+  private static final int MAX_LINGERING = 1024;
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
   private final Path path;
-  private final AFUNIXServerSocket serverSocket;
   private final TransportSettings settings;
   private final KryoCodec codec;
   private final long ownUid = SocketPaths.currentUid();
-  /** How long a rejected connection stays half-open so the peer's hello lands and it can read the answer. */
-  private static final Duration REJECT_LINGER = Duration.ofSeconds(2);
-  /** Rejected connections lingering at most at once. */
-  private static final int MAX_LINGERING = 64;
-
-  private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger lingering = new AtomicInteger();
-  private final Set<IncomingConnection> open = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
+  private final Map<IncomingConnection, UniqueKillSwitch> open = new ConcurrentHashMap<>();
+  private final Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler;
+  private final Materializer materializer;
+  private ServerBinding binding;
 
-  private UnixSocketServer(Path path, AFUNIXServerSocket serverSocket, TransportSettings settings, KryoCodec codec) {
+  private UnixSocketServer(Path path, TransportSettings settings, KryoCodec codec,
+      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer) {
     this.path = path;
-    this.serverSocket = serverSocket;
     this.settings = settings;
     this.codec = codec;
+    this.handler = handler;
+    this.materializer = materializer;
   }
 
   /**
    * Binds at {@code path}, whose directory must already be prepared (see {@link SocketDirectory}) and where no
-   * socket file may exist. Java cannot set the umask, so the socket is bound under a hidden name
-   * ({@link #bindPathFor}) inside the 0700 directory, made 0600, and only then hard-linked to its public name:
-   * the public path never exists with wider permissions, and nobody but the owner can reach the hidden name
-   * during the moment it has them. The hidden name stays while the engine runs because junixsocket checks on
-   * every accept that the bound path still holds the listening socket.
+   * socket file may exist, and serves each admitted connection with the flow {@code handler} gives for it.
+   * Java cannot set the umask, so the socket is bound under a hidden name ({@link #bindPathFor}) inside the
+   * 0700 directory, made 0600, and only then hard-linked to its public name: the public path never exists with
+   * wider permissions, and nobody but the owner can reach the hidden name during the moment it has them.
    *
    * @throws IllegalArgumentException when the hidden name would not fit in sun_path
    *     ({@link SocketPaths#checkEngineLength}); binding the public name directly would open a chmod window
    */
-  public static UnixSocketServer bind(Path path, TransportSettings settings, KryoCodec codec) throws IOException {
+  public static UnixSocketServer bind(ClassicActorSystemProvider system, Path path, TransportSettings settings,
+      KryoCodec codec, Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler,
+      Materializer materializer) throws IOException {
     SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
-    AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+    UnixSocketServer server = new UnixSocketServer(path, settings, codec, handler, materializer);
+    SocketSettings socketSettings = new SocketSettings(settings.backlog, settings.writeBatchSize,
+        settings.acceptBackoff);
+    Pair<CompletionStage<ServerBinding>, CompletionStage<Done>> running =
+        UnixDomainSocket.get(system).bind(hidden, socketSettings)
+            .toMat(Sink.foreach(server::admit), Keep.both())
+            .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
+            .run(materializer);
     try {
-      // The engine removes its paths after it drained; junixsocket must not do it when the listener closes.
-      server.setDeleteOnClose(false);
-      server.bind(AFUNIXSocketAddress.of(hidden), 128);
+      server.binding = running.first().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Files.deleteIfExists(hidden);
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      Files.deleteIfExists(hidden);
+      throw new IOException("binding " + hidden + " did not complete: " + e, e);
+    }
+    try {
       Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
       Files.createLink(path, hidden);
     } catch (IOException | RuntimeException e) {
@@ -81,7 +109,7 @@ public final class UnixSocketServer implements AutoCloseable {
       Files.deleteIfExists(hidden);
       throw e;
     }
-    return new UnixSocketServer(path, server, settings, codec);
+    return server;
   }
 
   /** The hidden name the socket is bound under before it is linked to {@code socket}. */
@@ -104,58 +132,38 @@ public final class UnixSocketServer implements AutoCloseable {
     return open.size();
   }
 
-  /** Accepted connections, one at a time as downstream demands them; completes when the server is closed. */
-  public Source<IncomingConnection, NotUsed> connections() {
-    return Source.unfoldResource(() -> serverSocket, this::acceptNext, server -> {})
-        .withAttributes(ActorAttributes.dispatcher(TransportSettings.IO_DISPATCHER));
-  }
-
-  private Optional<IncomingConnection> acceptNext(AFUNIXServerSocket server) throws IOException {
-    while (true) {
-      AFUNIXSocket socket;
-      try {
-        socket = server.accept();
-      } catch (IOException e) {
-        if (closed) {
-          return Optional.empty();
-        }
-        throw e;
-      }
-      long id = ids.incrementAndGet();
-      PeerCredentials peer;
-      try {
-        peer = credentials(socket);
-      } catch (IOException | RuntimeException e) {
-        // Without credentials nobody is served; one odd peer must not end the accept loop for everyone.
-        log.warn("conn-{}: rejected: cannot read its peer credentials ({})", id, e.toString());
-        closeQuietly(socket);
-        continue;
-      }
-      if (!authorized(peer)) {
-        reject(socket, peer, id);
-        continue;
-      }
-      if (open.size() >= settings.maxConnections) {
-        log.warn("conn-{}: turned away {}: {} connections open, the limit (omg.transport.max-connections)", id,
-            peer, open.size());
-        sendAndClose(socket, id, new Response(0, Status.OVERLOADED, null, "the engine has " + open.size()
-            + " connections open, its limit; retry later", settings.connectionRetryAfter.toMillis()));
-        continue;
-      }
-      IncomingConnection[] self = new IncomingConnection[1];
-      self[0] = new IncomingConnection(id, socket, peer, settings, () -> {
-        open.remove(self[0]);
-        log.debug("conn-{} closed", id);
-      });
-      open.add(self[0]);
-      log.debug("conn-{} accepted from {}", id, peer);
-      return Optional.of(self[0]);
+  /** Runs on the selector thread that accepted the connection; never blocks. */
+  private void admit(IncomingConnection connection) {
+    long id = connection.id();
+    PeerCredentials peer = connection.peer();
+    if (!authorized(peer)) {
+      log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
+          + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
+          peer.pid(), ownUid);
+      refuse(connection, Response.error(0, Status.UNAUTHORIZED, "uid " + peer.uid()
+          + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
+      return;
     }
-  }
-
-  private static PeerCredentials credentials(AFUNIXSocket socket) throws IOException {
-    AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
-    return new PeerCredentials(credentials.getUid(), credentials.getGid(), credentials.getPid());
+    if (open.size() >= settings.maxConnections) {
+      log.warn("conn-{}: turned away {}: {} connections open, the limit (omg.transport.max-connections)", id,
+          peer, open.size());
+      refuse(connection, new Response(0, Status.OVERLOADED, null, "the engine has " + open.size()
+          + " connections open, its limit; retry later", settings.connectionRetryAfter.toMillis()));
+      return;
+    }
+    String name = "conn-" + id + " (pid " + peer.pid() + ")";
+    log.debug("{} accepted from {}", name, peer);
+    Flow<ByteString, ByteString, ?> flow = handler.apply(connection);
+    Pair<CompletionStage<Done>, UniqueKillSwitch> running = connection.flow()
+        .viaMat(KillSwitches.single(), Keep.both())
+        .joinMat(flow, Keep.left())
+        .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
+        .run(materializer);
+    open.put(connection, running.second());
+    running.first().whenComplete((done, failure) -> {
+      open.remove(connection);
+      log.debug("{} closed", name);
+    });
   }
 
   private boolean authorized(PeerCredentials peer) {
@@ -163,67 +171,32 @@ public final class UnixSocketServer implements AutoCloseable {
         || settings.allowedGids.contains(peer.gid());
   }
 
-  private void reject(AFUNIXSocket socket, PeerCredentials peer, long id) {
-    log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
-        + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
-        peer.pid(), ownUid);
-    sendAndClose(socket, id, Response.error(0, Status.UNAUTHORIZED, "uid " + peer.uid()
-        + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
+  /** One frame saying why, then the connection ends (see {@link IncomingConnection#refuse}). */
+  private void refuse(IncomingConnection connection, Response why) {
+    boolean mayLinger = lingering.incrementAndGet() <= MAX_LINGERING;
+    connection.refuse(ByteString.fromArrayUnsafe(codec.encodeFrame(why)), mayLinger ? REFUSE_LINGER : Duration.ZERO)
+        .whenComplete((done, failure) -> lingering.decrementAndGet());
   }
 
-  /**
-   * Tells a connection that is not served why, in one frame, and ends it. Only our side's output is shut at once:
-   * the peer reads the answer and then end of stream, and its hello (sent without waiting) still lands. Closing at
-   * once would make that write fail with a broken pipe, after which the peer (junixsocket, at least) can no
-   * longer read why. The socket itself is closed {@link #REJECT_LINGER} later, off the accept thread; at most
-   * {@link #MAX_LINGERING} wait like this, so a flood of refused peers cannot pile up open sockets.
-   */
-  private void sendAndClose(AFUNIXSocket socket, long id, Response why) {
-    try {
-      OutputStream out = socket.getOutputStream();
-      out.write(codec.encodeFrame(why));
-      out.flush();
-      socket.shutdownOutput();
-    } catch (IOException e) {
-      log.debug("conn-{}: could not tell the peer it is not served: {}", id, e.getMessage());
-    }
-    if (lingering.incrementAndGet() > MAX_LINGERING) {
-      lingering.decrementAndGet();
-      closeQuietly(socket);
-      return;
-    }
-    CompletableFuture.delayedExecutor(REJECT_LINGER.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-      closeQuietly(socket);
-      lingering.decrementAndGet();
-    });
-  }
-
-  private static void closeQuietly(AFUNIXSocket socket) {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // The peer is gone either way.
-    }
-  }
-
-  /** Stops accepting. Open connections stay up; see {@link #closeConnections()}. */
+  /** Stops accepting. Open connections stay up; see {@link #finishConnections()}. */
   @Override
-  public void close() throws IOException {
-    closed = true;
-    serverSocket.close();
+  public void close() {
+    if (binding != null) {
+      binding.unbind();
+    }
   }
 
   /** Stops reading on every open connection; completes when each has written its last reply and closed. */
   public CompletableFuture<Void> finishConnections() {
-    CompletableFuture<?>[] closing = open.stream()
-        .peek(IncomingConnection::finish)
-        .map(connection -> connection.whenClosed().toCompletableFuture())
+    CompletableFuture<?>[] closing = open.entrySet().stream()
+        .peek(entry -> entry.getValue().shutdown())
+        .map(entry -> entry.getKey().whenClosed().toCompletableFuture())
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(closing);
   }
 
   /** Closes every open connection now, answered or not. */
   public void closeConnections() {
-    open.forEach(IncomingConnection::close);
+    open.keySet().forEach(IncomingConnection::close);
   }
 }

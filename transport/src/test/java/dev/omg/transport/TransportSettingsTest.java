@@ -17,8 +17,12 @@ class TransportSettingsTest {
     assertEquals(1 << 20, settings.maxFrameSize);
     assertEquals(64 << 10, settings.readBufferSize);
     assertEquals(256 << 10, settings.writeBatchSize);
-    assertEquals(1024, settings.ioMaxThreads);
-    assertEquals(Duration.ofSeconds(60), settings.ioKeepAlive);
+    assertEquals(1, settings.selectorThreads);
+    assertEquals(1024, settings.maxConnections);
+    assertEquals(128, settings.backlog);
+    assertEquals(Duration.ofMillis(100), settings.acceptBackoff);
+    assertEquals(4L << 20, settings.maxUnansweredBytesPerConnection);
+    assertEquals(32L << 20, settings.maxUnansweredBytes);
     assertEquals(Set.of(), settings.allowedUids);
   }
 
@@ -30,10 +34,24 @@ class TransportSettingsTest {
   }
 
   @Test
-  void rejectsTooFewIoThreadsNamingTheKey() {
+  void rejectsNoSelectorThreadNamingTheKey() {
     SettingsException e = assertThrows(SettingsException.class, () -> TransportSettings.create(
-        OmgConfig.parse("omg.transport.io-dispatcher.blocking-io-executor.max-threads = 2")));
-    assertEquals("omg.transport.io-dispatcher.blocking-io-executor.max-threads", e.key());
+        OmgConfig.parse("omg.transport.selector-threads = 0")));
+    assertEquals("omg.transport.selector-threads: must be between 1 and 64, got 0", e.getMessage());
+  }
+
+  @Test
+  void rejectsAConnectionByteBoundBelowOneFrameNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class, () -> TransportSettings.create(
+        OmgConfig.parse("omg.transport.max-unanswered-bytes-per-connection = 64 KiB")));
+    assertEquals("omg.transport.max-unanswered-bytes-per-connection", e.key());
+  }
+
+  @Test
+  void rejectsAnEngineByteBoundBelowOneConnectionsNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class, () -> TransportSettings.create(
+        OmgConfig.parse("omg.transport.max-unanswered-bytes = 1 MiB")));
+    assertEquals("omg.transport.max-unanswered-bytes", e.key());
   }
 
   @Test

@@ -10,22 +10,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UnixSocketServerTest {
   private static final TransportSettings SETTINGS = TransportSettings.create(OmgConfig.parse(""));
   private static final KryoCodec CODEC = new KryoCodec(SETTINGS.maxFrameSize, Map.of());
+  private static ActorSystem system;
+  private static Materializer materializer;
 
   @TempDir
   Path dir;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("UnixSocketServerTest", OmgConfig.load(Optional.empty()));
+    materializer = Materializer.createMaterializer(system);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static UnixSocketServer bind(Path socket) throws Exception {
+    return UnixSocketServer.bind(system, socket, SETTINGS, CODEC, connection -> Flow.create(), materializer);
+  }
 
   @Test
   void bindsUnderTheHiddenNameMakesItOwnerOnlyThenLinksThePublicNameToIt() throws Exception {
     Path run = dir.resolve("run");
     SocketDirectory.prepare(run);
     Path socket = run.resolve("engine.sock");
-    try (UnixSocketServer server = UnixSocketServer.bind(socket, SETTINGS, CODEC)) {
+    try (UnixSocketServer server = bind(socket)) {
       Path hidden = run.resolve(".engine.sock.bind");
       assertEquals(hidden, UnixSocketServer.bindPathFor(socket));
       assertTrue(Files.isSameFile(socket, hidden), "the public name is a hard link to the bound socket");
@@ -44,7 +69,7 @@ class UnixSocketServerTest {
     SocketDirectory.prepare(run);
     Path socket = run.resolve("s".repeat(SocketPaths.MAX_ENGINE_PATH_BYTES - run.toString().length()));
     assertEquals(SocketPaths.MAX_ENGINE_PATH_BYTES + 1, SocketPaths.byteLength(socket));
-    assertThrows(IllegalArgumentException.class, () -> UnixSocketServer.bind(socket, SETTINGS, CODEC));
+    assertThrows(IllegalArgumentException.class, () -> bind(socket));
     try (var files = Files.list(run)) {
       assertEquals(0, files.count(), "nothing bound, nothing linked");
     }
