@@ -172,6 +172,7 @@ final class ClientCommands {
     out.printf("connections      %s%n", status.get("connections"));
     out.printf("requests served  %s%n", status.get("requests-served"));
     out.printf("in flight        %s%n", status.get("in-flight"));
+    out.printf("queued           %s%n", status.get("queued"));
     if (status.get("commands") instanceof List<?> commands && !commands.isEmpty()) {
       out.println();
       out.print(Render.commandStats(commands));
