@@ -183,7 +183,8 @@ public final class UnixSocketServer implements AutoCloseable {
       OutputStream out = socket.getOutputStream();
       out.write(codec.encodeFrame(why));
       out.flush();
-      socket.shutdownOutput();
+      // Through the channel: java.net.Socket's own check fails on Java 24+ ("Socket is not connected").
+      socket.getChannel().shutdownOutput();
     } catch (IOException e) {
       log.debug("conn-{}: could not tell the peer it is not served: {}", id, e.getMessage());
     }
