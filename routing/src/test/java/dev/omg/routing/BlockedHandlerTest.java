@@ -39,7 +39,7 @@ class BlockedHandlerTest {
   void start() {
     TestHandlers.gate = new CountDownLatch(1);
     Config parsed = OmgConfig.parse("""
-        omg.routing.request-timeout = 200ms
+        omg.routing.request-timeout = 300ms
         omg.routing.overload-retry-after = 70ms
         omg.handlers.blocking {
           class = "dev.omg.routing.TestHandlers$Blocking"
@@ -76,6 +76,19 @@ class BlockedHandlerTest {
     RoutingSettings settings = RoutingSettings.create(parsed);
     dispatcher = new RouterDispatcher(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
         settings, metrics, RouterDispatcher.queueLimits(handlers, settings));
+    // Started actors take a request in milliseconds; a cold one may miss the short timeout and skip it.
+    warmUp("blocking", 1);
+    warmUp("pool", 2);
+  }
+
+  /** Until {@code times} requests in a row were served, so each instance of {@code command} runs. */
+  private void warmUp(String command, int times) {
+    testKit.createTestProbe().awaitAssert(WAIT, () -> {
+      for (int i = 0; i < times; i++) {
+        assertEquals(Status.OK, await(send(-1, command, "pass")).status(), "warming up " + command);
+      }
+      return null;
+    });
   }
 
   @AfterEach
@@ -88,8 +101,12 @@ class BlockedHandlerTest {
     return dispatcher.dispatch(new Request(id, command, payload)).toCompletableFuture();
   }
 
-  private static Response await(CompletableFuture<Response> reply) throws Exception {
-    return reply.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  private static Response await(CompletableFuture<Response> reply) {
+    try {
+      return reply.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no reply within " + WAIT.toSeconds() + " s", e);
+    }
   }
 
   private void awaitQueued(long expected) {

@@ -105,7 +105,8 @@ final class TestHandlers {
 
   /**
    * Blocks its thread inside {@code handle} until {@link #gate} opens, which in the engine process is never; then
-   * throws on the payload "boom" and otherwise answers "unblocked".
+   * throws on the payload "boom" and otherwise answers "unblocked". The payload "pass" is answered at once, to
+   * warm the actor up.
    */
   public static final class Blocking extends Handler {
     public Blocking(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
@@ -114,6 +115,10 @@ final class TestHandlers {
 
     @Override
     protected void handle(HandlerRequest request) throws InterruptedException {
+      if ("pass".equals(request.payload())) {
+        request.reply("passed");
+        return;
+      }
       gate.await();
       if ("boom".equals(request.payload())) {
         throw new IllegalStateException("boom");

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BlockedHandlerSystemTest {
   private static final ClientOptions NO_RETRY = ClientOptions.defaults().withRetry(RetryPolicy.none());
   private static final int MAX_QUEUED = 2;
-  private static final int WAVES = 40;
+  private static final int WAVES = 20;
   private static final int PER_WAVE = 10;
-  /** Large enough that the requests a leaking mailbox kept (2 a wave, 20 MiB in all) would show on the heap. */
+  /** Large enough that the requests a leaking mailbox kept (2 a wave, 10 MiB in all) would show on the heap. */
   private static final int PAYLOAD_BYTES = 256 * 1024;
   @TempDir
   static Path dir;
@@ -45,7 +45,7 @@ class BlockedHandlerSystemTest {
           class = "dev.omg.routing.TestHandlers$Blocking"
           dispatcher = "pekko.actor.default-blocking-io-dispatcher"
           max-queued = %d
-          timeout = 100ms
+          timeout = 300ms
         }
         """.formatted(MAX_QUEUED));
   }
@@ -92,7 +92,10 @@ class BlockedHandlerSystemTest {
         + " request itself); engine heap after GC %d KiB before, %d KiB after%n", WAVES * PER_WAVE, WAVES, statuses,
         maxQueued, maxInFlight, heapBefore >> 10, heapAfter >> 10);
     // The first wave admits two (one served and stuck, one waiting), the second the stuck one's slot; then none.
-    assertEquals(Map.of(Status.TIMEOUT, 3, Status.OVERLOADED, WAVES * PER_WAVE - 3), statuses);
+    // (Two more if the first two timed out before the handler took them: it skips those without blocking.)
+    assertEquals(WAVES * PER_WAVE, statuses.getOrDefault(Status.TIMEOUT, 0)
+        + statuses.getOrDefault(Status.OVERLOADED, 0), "only TIMEOUT and OVERLOADED: " + statuses);
+    assertTrue(statuses.getOrDefault(Status.TIMEOUT, 0) <= 5, "admitted after the mailbox was full: " + statuses);
     assertEquals(MAX_QUEUED, maxQueued);
     assertEquals(1, maxInFlight);
     assertTrue(heapAfter - heapBefore < 8L << 20, "engine heap grew from " + (heapBefore >> 10) + " KiB to "
