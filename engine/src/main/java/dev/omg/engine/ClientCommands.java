@@ -140,9 +140,10 @@ final class ClientCommands {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(entry -> Path.of(entry).toAbsolutePath().toString())
         .collect(Collectors.joining(File.pathSeparator));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-        Main.class.getName(), "serve", "--socket", setup.socket().toString()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(EngineJvmOptions.forServe(Runtime.version().feature()));
+    command.addAll(List.of("-cp", classpath, Main.class.getName(), "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
     return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
   }
@@ -172,6 +173,7 @@ final class ClientCommands {
     out.printf("connections      %s%n", status.get("connections"));
     out.printf("requests served  %s%n", status.get("requests-served"));
     out.printf("in flight        %s%n", status.get("in-flight"));
+    out.printf("queued           %s%n", status.get("queued"));
     if (status.get("commands") instanceof List<?> commands && !commands.isEmpty()) {
       out.println();
       out.print(Render.commandStats(commands));

@@ -144,8 +144,8 @@ public final class Engine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.overloaded(),
-        metrics.commands());
+    return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.queued(),
+        metrics.overloaded(), metrics.commands());
   }
 
   @Override

@@ -28,7 +28,7 @@ public final class Main {
         serve [--config FILE]        run the engine in the foreground (logs to stderr; stops on SIGTERM/SIGINT)
         ping                         check that the engine answers, and how fast
         status [--json]              the engine's version, uptime, connections and request counters, and per
-                                     command: requests, errors, cancelled, in flight, latency percentiles
+                                     command: requests, errors, cancelled, in flight, queued, latencies
         commands [--json]            the registered commands with their handler class and payload types
         stop                         ask the engine to drain and exit; waits until it has
         call COMMAND [ARG...]        send COMMAND with the ARGs as a list of strings; print the reply (--json:

@@ -122,13 +122,13 @@ final class Render {
 
   /** {@code status}'s per-command table: one row per command, latencies in milliseconds. */
   static String commandStats(List<?> commands) {
-    StringBuilder table = new StringBuilder(String.format("%-16s %9s %7s %9s %9s %9s %9s %9s %9s%n", "command",
-        "requests", "errors", "cancelled", "in-flight", "p50 ms", "p90 ms", "p99 ms", "max ms"));
+    StringBuilder table = new StringBuilder(String.format("%-16s %9s %7s %9s %9s %7s %9s %9s %9s %9s%n",
+        "command", "requests", "errors", "cancelled", "in-flight", "queued", "p50 ms", "p90 ms", "p99 ms", "max ms"));
     for (Object row : commands) {
       if (row instanceof Map<?, ?> c) {
-        table.append(String.format("%-16s %9s %7s %9s %9s %9s %9s %9s %9s%n", c.get("command"), c.get("requests"),
-            c.get("errors"), c.get("cancelled"), c.get("in-flight"), millis(c.get("p50-us")),
-            millis(c.get("p90-us")), millis(c.get("p99-us")), millis(c.get("max-us"))));
+        table.append(String.format("%-16s %9s %7s %9s %9s %7s %9s %9s %9s %9s%n", c.get("command"),
+            c.get("requests"), c.get("errors"), c.get("cancelled"), c.get("in-flight"), c.get("queued"),
+            millis(c.get("p50-us")), millis(c.get("p90-us")), millis(c.get("p99-us")), millis(c.get("max-us"))));
       }
     }
     return table.toString();

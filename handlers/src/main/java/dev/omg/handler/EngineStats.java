@@ -7,18 +7,21 @@ import java.util.List;
  *
  * @param openConnections connections open now
  * @param requestsServed requests answered since start, whatever their status
- * @param inFlight requests dispatched to handlers and not yet answered
+ * @param inFlight requests dispatched and not yet answered: what a drain waits for
+ * @param queued requests sent to a handler actor that has not yet taken them off its mailbox, answered or not (a
+ *     request that timed out behind a handler blocking its thread stays here, and in its handler's
+ *     {@code max-queued}, until the handler gets to it)
  * @param overloaded requests answered OVERLOADED since start (counted in requestsServed too)
  * @param commands each configured command's own counters, in name order
  */
-public record EngineStats(long openConnections, long requestsServed, long inFlight, long overloaded,
+public record EngineStats(long openConnections, long requestsServed, long inFlight, long queued, long overloaded,
     List<CommandStats> commands) {
   public EngineStats {
     commands = List.copyOf(commands);
   }
 
   /** Counters without per-command detail. */
-  public EngineStats(long openConnections, long requestsServed, long inFlight, long overloaded) {
-    this(openConnections, requestsServed, inFlight, overloaded, List.of());
+  public EngineStats(long openConnections, long requestsServed, long inFlight, long queued, long overloaded) {
+    this(openConnections, requestsServed, inFlight, queued, overloaded, List.of());
   }
 }

@@ -50,18 +50,19 @@ class BuiltInHandlersTest {
     HandlerReply reply = ask("status", null);
     assertEquals(Status.OK, reply.status());
     Map<?, ?> status = (Map<?, ?>) reply.payload();
-    assertEquals(List.of("version", "pid", "uptime-ms", "connections", "requests-served", "in-flight", "overloaded",
-        "heap-used-bytes", "heap-max-bytes", "commands"), List.copyOf(status.keySet()));
+    assertEquals(List.of("version", "pid", "uptime-ms", "connections", "requests-served", "in-flight", "queued",
+        "overloaded", "heap-used-bytes", "heap-max-bytes", "commands"), List.copyOf(status.keySet()));
     assertEquals("9.9.9", status.get("version"));
     assertEquals(4242L, status.get("pid"));
     assertEquals(true, (Long) status.get("uptime-ms") >= 90_000);
     assertEquals(2L, status.get("connections"));
     assertEquals(17L, status.get("requests-served"));
     assertEquals(1L, status.get("in-flight"));
+    assertEquals(5L, status.get("queued"));
     assertEquals(3L, status.get("overloaded"));
     assertEquals(Runtime.getRuntime().maxMemory(), status.get("heap-max-bytes"));
     assertEquals(List.of(Map.of("command", "echo", "requests", 10L, "errors", 2L, "cancelled", 1L, "in-flight", 1L,
-        "p50-us", 150L, "p90-us", 900L, "p99-us", 2500L, "max-us", 4000L)), status.get("commands"));
+        "queued", 4L, "p50-us", 150L, "p90-us", 900L, "p99-us", 2500L, "max-us", 4000L)), status.get("commands"));
   }
 
   @Test

@@ -31,7 +31,8 @@ final class TestEngine implements EngineInfo {
 
   @Override
   public EngineStats stats() {
-    return new EngineStats(2, 17, 1, 3, List.of(new CommandStats("echo", 10, 2, 1, 1, 150, 900, 2500, 4000)));
+    return new EngineStats(2, 17, 1, 5, 3,
+        List.of(new CommandStats("echo", 10, 2, 1, 1, 4, 150, 900, 2500, 4000)));
   }
 
   @Override

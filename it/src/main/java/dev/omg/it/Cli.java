@@ -26,10 +26,18 @@ public final class Cli {
    */
   public static Result run(List<Path> classpath, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(EngineProcess.java()));
+    return runWith(EngineProcess.java(), classpath, env, args);
+  }
+
+  /** As {@link #run(List, Map, String...)} with the launcher {@code launcher}, e.g. another JDK's java. */
+  public static Result runWith(String launcher, List<Path> classpath, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(launcher));
     if (classpath.isEmpty()) {
       command.addAll(List.of("-jar", EngineProcess.jar().toString()));
     } else {
+      // The jar's manifest grants junixsocket native access only to -jar starts; Java 17 accepts this too.
+      command.add("--enable-native-access=ALL-UNNAMED");
       StringBuilder path = new StringBuilder(EngineProcess.jar().toString());
       classpath.forEach(entry -> path.append(java.io.File.pathSeparator).append(entry.toAbsolutePath()));
       command.addAll(List.of("-cp", path.toString(), "dev.omg.engine.Main"));

@@ -66,11 +66,21 @@ public final class EngineProcess implements AutoCloseable {
    */
   public static EngineProcess start(Path directory, List<String> jvmOptions, List<Path> classpath,
       String... serveArgs) throws IOException, InterruptedException {
+    return start(java(), Runtime.version().feature(), directory, jvmOptions, classpath, serveArgs);
+  }
+
+  /**
+   * As {@link #start(Path, List, List, String...)}, run by the java launcher {@code launcher} of Java release
+   * {@code feature}, with the options {@link #serveOptions} gives for it ahead of {@code jvmOptions}.
+   */
+  public static EngineProcess start(String launcher, int feature, Path directory, List<String> jvmOptions,
+      List<Path> classpath, String... serveArgs) throws IOException, InterruptedException {
     Files.createDirectories(directory);
     Path socket = directory.resolve("run").resolve("engine.sock");
     Path log = directory.resolve("engine.log");
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"));
-    command.add(java());
+    command.add(launcher);
+    command.addAll(serveOptions(feature));
     command.addAll(jvmOptions);
     if (classpath.isEmpty()) {
       command.addAll(List.of("-jar", jar().toString()));
@@ -88,6 +98,17 @@ public final class EngineProcess implements AutoCloseable {
     EngineProcess engine = new EngineProcess(builder.start(), socket, log);
     engine.awaitReady();
     return engine;
+  }
+
+  /**
+   * The options that keep {@code serve} free of JVM warnings on Java release {@code feature}, as the engine's
+   * auto-start passes them (dev.omg.engine.EngineJvmOptions): native access for junixsocket (the jar's manifest
+   * grants it only to {@code -jar} starts), and from Java 23, which knows the option, sun.misc.Unsafe for Pekko.
+   */
+  public static List<String> serveOptions(int feature) {
+    return feature >= 23
+        ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+        : List.of("--enable-native-access=ALL-UNNAMED");
   }
 
   public static EngineProcess start(Path directory, String... serveArgs) throws IOException, InterruptedException {

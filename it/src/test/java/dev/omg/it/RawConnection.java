@@ -81,7 +81,9 @@ public final class RawConnection implements AutoCloseable {
 
   /** Half-closes: the engine reads end-of-stream, and may still answer before it closes its side. */
   public void shutdownOutput() throws IOException {
-    socket.shutdownOutput();
+    // Through the channel: java.net.Socket's own check fails on Java 24+, which no longer sees junixsocket's
+    // socket as connected ("Socket is not connected").
+    socket.getChannel().shutdownOutput();
   }
 
   @Override

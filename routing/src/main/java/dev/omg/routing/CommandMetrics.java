@@ -21,6 +21,7 @@ final class CommandMetrics {
   private final LongAdder errors = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong queued = new AtomicLong();
   private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
   private final Histogram total = new Histogram(HIGHEST_MICROS, 3);
   private Histogram interval;
@@ -31,6 +32,16 @@ final class CommandMetrics {
 
   void started() {
     inFlight.incrementAndGet();
+  }
+
+  /** The request was sent towards the handler actor's mailbox. */
+  void enqueued() {
+    queued.incrementAndGet();
+  }
+
+  /** The handler actor took the request off its mailbox. */
+  void taken() {
+    queued.decrementAndGet();
   }
 
   void finished(Status status, long nanos) {
@@ -48,7 +59,7 @@ final class CommandMetrics {
     interval = recorder.getIntervalHistogram(interval);
     total.add(interval);
     boolean empty = total.getTotalCount() == 0;
-    return new CommandStats(command, requests.sum(), errors.sum(), cancelled.sum(), inFlight.get(),
+    return new CommandStats(command, requests.sum(), errors.sum(), cancelled.sum(), inFlight.get(), queued.get(),
         empty ? 0 : total.getValueAtPercentile(50), empty ? 0 : total.getValueAtPercentile(90),
         empty ? 0 : total.getValueAtPercentile(99), empty ? 0 : total.getMaxValue());
   }

@@ -36,6 +36,11 @@ import org.slf4j.MDC;
  * request's id: the handler's reply, TIMEOUT when none came by the deadline (the handler's own timeout, else
  * the global one), or CANCELLED when the client cancelled first. Whichever comes first wins; the handler is told
  * of a cancel or a timeout through its request. Counts every request per command for {@code status}.
+ *
+ * <p>A request to a configured command holds one of its handler's {@code max-queued} slots until it has been
+ * answered and the handler actor has taken it off its mailbox, whichever comes later: a handler that blocks its
+ * thread keeps timed-out requests in its mailbox, and freeing their slots at the timeout would let the mailbox
+ * grow by {@code max-queued} every timeout period.
  */
 public final class RouterDispatcher implements RequestDispatcher {
   private static final Logger log = LoggerFactory.getLogger(RouterDispatcher.class);
@@ -47,7 +52,7 @@ public final class RouterDispatcher implements RequestDispatcher {
   private final RoutingMetrics metrics;
   private final int maxInFlight;
   private final long retryAfterMillis;
-  /** Requests queued at or served by each configured command's handler, with that handler's bound. */
+  /** Requests each configured command's handler holds (unanswered, or still in its mailbox), with its bound. */
   private final Map<String, Queue> queues;
   private final AtomicLong lastOverloadWarning = new AtomicLong();
   private final AtomicLong refusedSinceWarning = new AtomicLong();
@@ -120,10 +125,26 @@ public final class RouterDispatcher implements RequestDispatcher {
         : timeouts.getOrDefault(request.command(), this.timeout);
     Instant deadline = Instant.now().plus(timeout);
     CommandMetrics command = queue == null ? null : metrics.command(request.command());
+    // Two events free the handler's slot, the answer and the handler taking the request; unknown commands
+    // never reach a handler, so only their answer counts.
+    AtomicInteger holds = new AtomicInteger(queue == null ? 1 : 2);
+    Runnable release = () -> {
+      if (holds.decrementAndGet() == 0 && queue != null) {
+        queue.size.decrementAndGet();
+      }
+    };
+    Runnable taken = null;
     if (command != null) {
       command.started();
+      command.enqueued();
+      metrics.enqueued();
+      taken = () -> {
+        metrics.taken();
+        command.taken();
+        release.run();
+      };
     }
-    RequestControl control = new RequestControl(exchange.streamed() ? exchange::progress : null);
+    RequestControl control = new RequestControl(exchange.streamed() ? exchange::progress : null, taken);
     PeerCredentials credentials = exchange.peer();
     Peer peer = credentials == null ? Peer.UNKNOWN
         : new Peer(credentials.uid(), credentials.gid(), credentials.pid());
@@ -134,9 +155,7 @@ public final class RouterDispatcher implements RequestDispatcher {
       if (!answered.compareAndSet(false, true)) {
         return false;
       }
-      if (queue != null) {
-        queue.size.decrementAndGet();
-      }
+      release.run();
       metrics.finished();
       if (command != null) {
         command.finished(response.status(), System.nanoTime() - start);

@@ -13,6 +13,7 @@ public final class RoutingMetrics {
   private final Map<String, CommandMetrics> commands = new ConcurrentHashMap<>();
   private final LongAdder served = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong queued = new AtomicLong();
   private final LongAdder overloaded = new LongAdder();
 
   /** Counts a request in unless {@code limit} are in flight already; false means it must be refused. */
@@ -35,6 +36,14 @@ public final class RoutingMetrics {
   void finished() {
     inFlight.decrementAndGet();
     served.increment();
+  }
+
+  void enqueued() {
+    queued.incrementAndGet();
+  }
+
+  void taken() {
+    queued.decrementAndGet();
   }
 
   /** The counters of configured command {@code command}, created on first use. */
@@ -60,5 +69,10 @@ public final class RoutingMetrics {
   /** Requests dispatched and not yet answered. */
   public long inFlight() {
     return inFlight.get();
+  }
+
+  /** Requests sent to a handler actor that has not yet taken them off its mailbox, answered or not. */
+  public long queued() {
+    return queued.get();
   }
 }

@@ -46,7 +46,8 @@ class OverloadTest {
       }
 
       public EngineStats stats() {
-        return new EngineStats(0, metrics.served(), metrics.inFlight(), metrics.overloaded());
+        return new EngineStats(0, metrics.served(), metrics.inFlight(), metrics.queued(),
+            metrics.overloaded());
       }
 
       public void requestShutdown(String reason) {}

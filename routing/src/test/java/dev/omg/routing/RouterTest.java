@@ -70,7 +70,8 @@ class RouterTest {
 
       @Override
       public EngineStats stats() {
-        return new EngineStats(0, metrics.served(), metrics.inFlight(), metrics.overloaded());
+        return new EngineStats(0, metrics.served(), metrics.inFlight(), metrics.queued(),
+            metrics.overloaded());
       }
 
       @Override

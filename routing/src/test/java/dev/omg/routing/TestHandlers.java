@@ -100,6 +100,33 @@ final class TestHandlers {
     }
   }
 
+  /** Opened by the routing tests to let {@link Blocking} handlers go; nobody opens it in the engine process. */
+  static volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * Blocks its thread inside {@code handle} until {@link #gate} opens, which in the engine process is never; then
+   * throws on the payload "boom" and otherwise answers "unblocked". The payload "pass" is answered at once, to
+   * warm the actor up.
+   */
+  public static final class Blocking extends Handler {
+    public Blocking(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) throws InterruptedException {
+      if ("pass".equals(request.payload())) {
+        request.reply("passed");
+        return;
+      }
+      gate.await();
+      if ("boom".equals(request.payload())) {
+        throw new IllegalStateException("boom");
+      }
+      request.reply("unblocked");
+    }
+  }
+
   /** What {@link Cancellable} handlers served and were told, across instances. */
   static final java.util.List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
 

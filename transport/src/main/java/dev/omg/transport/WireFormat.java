@@ -30,6 +30,15 @@ import java.util.Set;
  * the order its serializer writes them. Kryo's own ids 0-9 cover the primitive wrappers.
  */
 public final class WireFormat {
+  static {
+    // Kryo's sun.misc.Unsafe paths print "terminally deprecated" warnings on Java 24 and later, and the
+    // registered serializers here do not need them. Kryo reads this switch once, when its Util class
+    // initializes, which happens in newKryo below at the earliest; an explicit -Dkryo.unsafe still wins.
+    if (System.getProperty("kryo.unsafe") == null) {
+      System.setProperty("kryo.unsafe", "false");
+    }
+  }
+
   /** Kryo's built-in ids, listed because they are on the wire too. */
   public static final int INT = 0;
   public static final int STRING = 1;

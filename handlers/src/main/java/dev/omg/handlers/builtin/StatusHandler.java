@@ -16,9 +16,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * {@code status}: a map of {@code version}, {@code pid}, {@code uptime-ms}, {@code connections},
- * {@code requests-served}, {@code in-flight} (counting this request), {@code overloaded}, the heap, and
- * {@code commands}: per command, a map of {@code command}, {@code requests}, {@code errors}, {@code cancelled},
- * {@code in-flight} and the latency percentiles {@code p50-us}, {@code p90-us}, {@code p99-us}, {@code max-us}.
+ * {@code requests-served}, {@code in-flight} (counting this request), {@code queued}, {@code overloaded}, the heap,
+ * and {@code commands}: per command, a map of {@code command}, {@code requests}, {@code errors}, {@code cancelled},
+ * {@code in-flight}, {@code queued} and the latency percentiles {@code p50-us}, {@code p90-us}, {@code p99-us},
+ * {@code max-us}.
  */
 public final class StatusHandler extends Handler {
   public StatusHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
@@ -36,6 +37,7 @@ public final class StatusHandler extends Handler {
     status.put("connections", stats.openConnections());
     status.put("requests-served", stats.requestsServed());
     status.put("in-flight", stats.inFlight());
+    status.put("queued", stats.queued());
     status.put("overloaded", stats.overloaded());
     // The engine's own heap: what the reliability tests watch under fuzzing and load.
     Runtime runtime = Runtime.getRuntime();
@@ -49,6 +51,7 @@ public final class StatusHandler extends Handler {
       counters.put("errors", command.errors());
       counters.put("cancelled", command.cancelled());
       counters.put("in-flight", command.inFlight());
+      counters.put("queued", command.queued());
       counters.put("p50-us", command.p50Micros());
       counters.put("p90-us", command.p90Micros());
       counters.put("p99-us", command.p99Micros());

@@ -59,14 +59,14 @@ class PackageIndexStatsSystemTest {
     Cli.Result json = cli("status", "--json");
     assertEquals(0, json.exitCode(), json.stderr());
     Matcher search = Pattern.compile("\\{\"command\":\"search\",\"requests\":4,\"errors\":1,\"cancelled\":0,"
-        + "\"in-flight\":0,\"p50-us\":(\\d+),\"p90-us\":(\\d+),\"p99-us\":(\\d+),\"max-us\":(\\d+)}")
+        + "\"in-flight\":0,\"queued\":0,\"p50-us\":(\\d+),\"p90-us\":(\\d+),\"p99-us\":(\\d+),\"max-us\":(\\d+)}")
         .matcher(json.stdout());
     assertTrue(search.find(), json.stdout());
     long p50 = Long.parseLong(search.group(1));
     long max = Long.parseLong(search.group(4));
     assertTrue(p50 > 0 && p50 <= max, json.stdout());
     Cli.Result text = cli("status");
-    assertTrue(text.stdout().matches("(?s).*\\nsearch +4 +1 +0 +0 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"),
+    assertTrue(text.stdout().matches("(?s).*\\nsearch +4 +1 +0 +0 +0 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"),
         text.stdout());
   }
 }

@@ -132,8 +132,9 @@ class PackageIndexSystemTest {
 
   @Test
   void interruptingTheCliDuringAnInstallCancelsItAndPrintsCancelled() throws Exception {
-    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-cp",
-        EngineProcess.jar() + java.io.File.pathSeparator + PackageIndex.jar(), "dev.omg.engine.Main",
+    // Native access: the jar's manifest grants it to -jar starts only, and Java 24+ warns on stderr without it.
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "--enable-native-access=ALL-UNNAMED",
+        "-cp", EngineProcess.jar() + java.io.File.pathSeparator + PackageIndex.jar(), "dev.omg.engine.Main",
         "call", "install", "ripgrep", "--socket", engine.socket().toString(), "--config", config.toString()));
     Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try (BufferedReader stderr = new BufferedReader(new InputStreamReader(cli.getErrorStream(),
