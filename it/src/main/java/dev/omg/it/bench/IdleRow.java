@@ -17,12 +17,12 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 /**
  * What 1,000 idle connections cost a server: its threads and resident memory before they open, while they are
  * open, and after they close, read from {@code /proc/<pid>/status}. Each server is a fresh process of its own, so
- * no other workload's connections or heap growth are counted.
+ * no other workload's connections or heap growth are counted. "Before" is the server idle after the one
+ * connection that found it ready; no warm-up, as a warm-up's connections leave the blocking transport's threads
+ * behind for a minute and the baseline would no longer be an idle engine.
  */
 final class IdleRow {
   static final int CONNECTIONS = 1_000;
-  /** Connections opened and closed before the first sample, so that loading the classes of the path is not counted. */
-  static final int WARM_UP = 100;
   static final Duration SETTLE = Duration.ofSeconds(1);
   static final Duration SETTLE_DEADLINE = Duration.ofSeconds(10);
   private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
@@ -84,8 +84,6 @@ final class IdleRow {
   }
 
   private static Cost measure(long pid, Opener opener, Consumer<String> progress) throws Exception {
-    progress.accept("warm-up: " + WARM_UP + " connections opened and closed…");
-    opener.open(WARM_UP, opened -> { }).close();
     ProcStatus before = ProcStatus.settled(pid, SETTLE, SETTLE_DEADLINE);
     progress.accept("opening " + String.format("%,d", CONNECTIONS) + " idle connections…");
     ProcStatus open;

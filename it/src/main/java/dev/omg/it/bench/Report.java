@@ -163,8 +163,8 @@ final class Report {
     }
     if (options.measures("idle")) {
       out.append("- **1,000 idle connections**: a fresh server process of each kind (engine: -Xmx512m, ")
-          .append("max-connections 2048; raw: the same echo server alone in a -Xmx512m JVM), warmed by ")
-          .append(IdleRow.WARM_UP).append(" connections opened and closed; then ").append(IdleRow.CONNECTIONS)
+          .append("max-connections 2048; raw: the same echo server alone in a -Xmx512m JVM), idle after the one ")
+          .append("connection that found it ready; then ").append(String.format("%,d", IdleRow.CONNECTIONS))
           .append(" connections that each did its hello (raw: one echo) and stay idle. Threads and VmRSS from ")
           .append("`/proc/<pid>/status`, each sampled once the thread count has held still for ")
           .append(IdleRow.SETTLE.toMillis()).append(" ms (at most ").append(IdleRow.SETTLE_DEADLINE.toSeconds())
