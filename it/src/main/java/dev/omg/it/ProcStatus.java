@@ -18,7 +18,11 @@ public record ProcStatus(int threads, long rssKib) {
 
   /** Reads the process's status now. */
   public static ProcStatus of(long pid) throws IOException {
-    List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+    return parse(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")), pid);
+  }
+
+  /** The two lines of a status file's {@code lines}; {@code pid} names the process in an error. */
+  static ProcStatus parse(List<String> lines, long pid) throws IOException {
     return new ProcStatus((int) field(lines, "Threads:", pid), field(lines, "VmRSS:", pid));
   }
 
