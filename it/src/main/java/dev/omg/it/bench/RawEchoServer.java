@@ -56,6 +56,26 @@ final class RawEchoServer implements AutoCloseable {
     return socket;
   }
 
+  /**
+   * Runs the server alone in its own JVM until it is sent SIGTERM, so that its threads and memory can be read
+   * from {@code /proc} apart from any client's ({@link RawServerProcess}).
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: RawEchoServer SOCKET");
+      System.exit(2);
+    }
+    RawEchoServer server = start(Path.of(args[0]));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (IOException e) {
+        // Exiting anyway; the benchmark deletes the socket's directory.
+      }
+    }));
+    server.acceptor.join();
+  }
+
   private void acceptLoop() {
     while (server.isOpen()) {
       try {

@@ -14,24 +14,51 @@ import java.util.Set;
 
 /** Collects the measurements of one run and prints them as one markdown table with its legend. */
 final class Report {
-  /** The table's rows. */
+  /** The table's rows, each filled by the workload of one row group ({@link Options#ALL_ROWS}). */
   enum Metric {
-    SEQUENTIAL_P50("sequential 64 B, p50 (µs)", "%,.1f"),
-    SEQUENTIAL_P99("sequential 64 B, p99 (µs)", "%,.1f"),
-    SEQUENTIAL_P999("sequential 64 B, p99.9 (µs)", "%,.1f"),
-    PIPELINED("pipelined 64 B (req/s)", "%,.0f"),
-    LARGE("pipelined 16 KiB (MB/s)", "%,.1f"),
-    CLI_MEAN("CLI ping, mean (ms)", "%,.1f"),
-    CLI_MEDIAN("CLI ping, median (ms)", "%,.1f");
+    SEQUENTIAL_P50("sequential", "sequential 64 B, p50 (µs)", "%,.1f", Options.ALL_SERVERS),
+    SEQUENTIAL_P99("sequential", "sequential 64 B, p99 (µs)", "%,.1f", Options.ALL_SERVERS),
+    SEQUENTIAL_P999("sequential", "sequential 64 B, p99.9 (µs)", "%,.1f", Options.ALL_SERVERS),
+    PIPELINED("pipelined", "pipelined 64 B (req/s)", "%,.0f", Options.ALL_SERVERS),
+    LARGE("large", "pipelined 16 KiB (MB/s)", "%,.1f", Options.ALL_SERVERS),
+    CONNECT_P50("connect", "new connection + hello + first reply, p50 (µs)", "%,.1f", RAW_AND_ENGINE),
+    CONNECT_P99("connect", "new connection + hello + first reply, p99 (µs)", "%,.1f", RAW_AND_ENGINE),
+    IDLE_THREADS("idle", "1,000 idle connections open: threads added", "%,.0f", RAW_AND_ENGINE),
+    IDLE_RSS("idle", "1,000 idle connections open: RSS added (MiB)", "%,.1f", RAW_AND_ENGINE),
+    CLOSED_THREADS("idle", "1,000 idle connections closed: threads added", "%,.0f", RAW_AND_ENGINE),
+    CLOSED_RSS("idle", "1,000 idle connections closed: RSS added (MiB)", "%,.1f", RAW_AND_ENGINE),
+    CLI_PING_MEDIAN("cli", "CLI ping (%s), median (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI_PING_P90("cli", "CLI ping (%s), p90 (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI_STATUS_MEDIAN("cli", "CLI status (%s), median (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI_STATUS_P90("cli", "CLI status (%s), p90 (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI25_PING_MEDIAN("cli", "CLI ping on Java 25 (%s), median (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI25_PING_P90("cli", "CLI ping on Java 25 (%s), p90 (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI25_STATUS_MEDIAN("cli", "CLI status on Java 25 (%s), median (ms)", "%,.1f", RAW_AND_ENGINE),
+    CLI25_STATUS_P90("cli", "CLI status on Java 25 (%s), p90 (ms)", "%,.1f", RAW_AND_ENGINE),
+    START_MEDIAN("startup", "engine start to first answer (%s), median (ms)", "%,.0f", RAW_AND_ENGINE),
+    AUTO_START_MEDIAN("startup", "auto-start to pong (%s), median (ms)", "%,.0f", List.of("engine"));
 
+    final String row;
     final String label;
     final String format;
+    /** The columns this row has a value in; the others print {@code -}. */
+    final List<String> columns;
 
-    Metric(String label, String format) {
+    Metric(String row, String label, String format, List<String> columns) {
+      this.row = row;
       this.label = label;
       this.format = format;
+      this.columns = columns;
+    }
+
+    /** The label, with the command line that was timed where the label names one. */
+    String label(String launcher) {
+      return label.contains("%s") ? String.format(label, launcher) : label;
     }
   }
+
+  /** The rows with no grpc value: a new connection, idle connections, the CLI and start-up. */
+  private static final List<String> RAW_AND_ENGINE = List.of("raw", "engine");
 
   private static final List<String> COLUMNS = Options.ALL_SERVERS;
 
@@ -39,7 +66,9 @@ final class Report {
   private final Map<String, Map<Metric, Double>> values = new HashMap<>();
   private final Map<String, Set<Metric>> failed = new HashMap<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<String> remarks = new ArrayList<>();
   private final String loadAtStart = Machine.loadAverage();
+  private String launcher = "bin/omg";
 
   void put(String column, Metric metric, double value) {
     values.computeIfAbsent(column, c -> new EnumMap<>(Metric.class)).put(metric, value);
@@ -48,6 +77,16 @@ final class Report {
   void fail(String column, Set<Metric> metrics, String note) {
     failed.computeIfAbsent(column, c -> EnumSet.noneOf(Metric.class)).addAll(metrics);
     notes.add(note);
+  }
+
+  /** How the CLI and start-up rows ran the engine's command line, e.g. {@code bin/omg}; named in their labels. */
+  void launcher(String launcher) {
+    this.launcher = launcher;
+  }
+
+  /** A line under the table that is not a failure, e.g. rows skipped because the machine lacks a JDK. */
+  void note(String remark) {
+    remarks.add(remark);
   }
 
   boolean hasFailures() {
@@ -64,17 +103,23 @@ final class Report {
     out.append("| metric | raw | engine | grpc | engine/raw | engine/grpc |\n");
     out.append("|---|---:|---:|---:|---:|---:|\n");
     for (Metric metric : Metric.values()) {
-      boolean cli = metric == Metric.CLI_MEAN || metric == Metric.CLI_MEDIAN;
-      out.append("| ").append(metric.label);
+      if (!options.measures(metric.row)) {
+        continue;
+      }
+      out.append("| ").append(metric.label(launcher));
       for (String column : COLUMNS) {
-        out.append(" | ").append(cli && column.equals("grpc") ? "-" : cell(column, metric));
+        out.append(" | ").append(metric.columns.contains(column) ? cell(column, metric) : "-");
       }
       out.append(" | ").append(ratio(metric, "raw"));
-      out.append(" | ").append(cli ? "-" : ratio(metric, "grpc"));
+      out.append(" | ").append(ratio(metric, "grpc"));
       out.append(" |\n");
     }
     out.append('\n');
     legend(out, options);
+    if (!remarks.isEmpty()) {
+      out.append("\nNotes:\n\n");
+      remarks.forEach(remark -> out.append("- ").append(remark).append('\n'));
+    }
     if (!notes.isEmpty()) {
       out.append("\nFailures:\n\n");
       notes.forEach(note -> out.append("- ").append(note).append('\n'));
@@ -83,7 +128,7 @@ final class Report {
     return out.toString();
   }
 
-  private static void legend(StringBuilder out, Options options) {
+  private void legend(StringBuilder out, Options options) {
     out.append("- **raw**: a hand-written JDK Unix-socket echo server (a thread per connection, blocking buffered ")
         .append("streams, same 4-byte length framing, flush only when no further request is buffered), in the ")
         .append("benchmark JVM. The floor for latency, the bar for throughput.\n");
@@ -91,25 +136,60 @@ final class Report {
         .append("`EngineClient` in the benchmark JVM.\n");
     out.append("- **grpc**: grpc-java unary echo of raw bytes (no protobuf) over a Unix socket with Netty epoll, ")
         .append("server and client in the benchmark JVM on their own event loops, direct executors.\n");
-    out.append("- **sequential**: one connection, one ").append(Bench.PAYLOAD)
-        .append("-byte request at a time; round-trip time from send to reply; ")
-        .append(String.format("%,d", options.sequentialCount())).append(" timed round trips after up to ")
-        .append(String.format("%,d", options.sequentialWarmUps())).append(" warm-up ones.\n");
-    out.append("- **pipelined 64 B**: ").append(Bench.CONNECTIONS).append(" connections x ")
-        .append(Bench.WINDOW).append(" requests in flight each; replies per second over ")
-        .append(seconds(options.pipelinedMeasure())).append(" s after ").append(seconds(options.pipelinedWarmUp()))
-        .append(" s of warm-up.\n");
-    out.append("- **pipelined 16 KiB**: the same with ").append(Bench.LARGE_PAYLOAD / 1024).append(" KiB payloads, ")
-        .append(Bench.CONNECTIONS).append(" x ").append(Bench.LARGE_WINDOW)
-        .append(" in flight; MB/s = 10^6 payload bytes echoed back per second, counted in one direction only ")
-        .append("(the socket carries as much again the other way).\n");
-    out.append("- **CLI ping**: wall time, start to exit, of a fresh `java -jar omg-engine.jar ping` against the ")
-        .append("running engine; the raw column is a fresh JVM that only prints hello, the floor for any JVM CLI; ")
-        .append(options.cliRuns()).append(" runs after ").append(options.cliWarmUps())
-        .append(" warm-up ones, the two taking turns.\n");
+    if (options.measures("sequential")) {
+      out.append("- **sequential**: one connection, one ").append(Bench.PAYLOAD)
+          .append("-byte request at a time; round-trip time from send to reply; ")
+          .append(String.format("%,d", options.sequentialCount())).append(" timed round trips after up to ")
+          .append(String.format("%,d", options.sequentialWarmUps())).append(" warm-up ones.\n");
+    }
+    if (options.measures("pipelined")) {
+      out.append("- **pipelined 64 B**: ").append(Bench.CONNECTIONS).append(" connections x ")
+          .append(Bench.WINDOW).append(" requests in flight each; replies per second over ")
+          .append(seconds(options.pipelinedMeasure())).append(" s after ")
+          .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up.\n");
+    }
+    if (options.measures("large")) {
+      out.append("- **pipelined 16 KiB**: the same with ").append(Bench.LARGE_PAYLOAD / 1024)
+          .append(" KiB payloads, ").append(Bench.CONNECTIONS).append(" x ").append(Bench.LARGE_WINDOW)
+          .append(" in flight; MB/s = 10^6 payload bytes echoed back per second, counted in one direction only ")
+          .append("(the socket carries as much again the other way).\n");
+    }
+    if (options.measures("connect")) {
+      out.append("- **new connection + hello + first reply**: connect, one ").append(Bench.PAYLOAD)
+          .append("-byte echo, close, timed from before the connect to after the close; engine through ")
+          .append("`EngineClient.connect` (which exchanges hellos), raw a JDK socket and one echo (it has no ")
+          .append("hello); every reply checked; ").append(String.format("%,d", options.connectCount()))
+          .append(" timed after ").append(String.format("%,d", options.connectWarmUps())).append(" warm-up ones.\n");
+    }
+    if (options.measures("idle")) {
+      out.append("- **1,000 idle connections**: a fresh server process of each kind (engine: -Xmx512m, ")
+          .append("max-connections 2048; raw: the same echo server alone in a -Xmx512m JVM), idle after the one ")
+          .append("connection that found it ready; then ").append(String.format("%,d", IdleRow.CONNECTIONS))
+          .append(" connections that each did its hello (raw: one echo) and stay idle. Threads and VmRSS from ")
+          .append("`/proc/<pid>/status`, each sampled once the thread count has held still for ")
+          .append(IdleRow.SETTLE.toMillis()).append(" ms (at most ").append(IdleRow.SETTLE_DEADLINE.toSeconds())
+          .append(" s); \"open\" is the sample with all of them open minus the one before, \"closed\" the one ")
+          .append("after they all closed minus the one before.\n");
+    }
+    if (options.measures("cli")) {
+      out.append("- **CLI ping, status**: wall time, start to exit, of a fresh `").append(launcher)
+          .append(" ping|status` process against the running engine; the raw column is a fresh JVM of the ")
+          .append("same Java that only prints hello, the floor for any JVM CLI; ").append(options.cliRuns())
+          .append(" runs of each after ").append(options.cliWarmUps())
+          .append(" warm-up ones, all commands taking turns. On Java 25: the same with that JDK.\n");
+    }
+    if (options.measures("startup")) {
+      out.append("- **engine start to first answer**: `").append(launcher)
+          .append(" serve` on a fresh socket, timed from the spawn until a connect, hello and ping succeed ")
+          .append("(polled every ").append(StartRows.POLL.toMillis()).append(" ms); raw: the echo server alone ")
+          .append("in a fresh JVM until a connect and one echo succeed. **auto-start to pong**: `").append(launcher)
+          .append(" ping --auto-start` with no engine running, start to exit 0. Median of ")
+          .append(options.starts()).append(" runs each, after one untimed one.\n");
+    }
     out.append("- **engine/raw, engine/grpc**: the engine's value divided by the other's, all from this one run. ")
-        .append("For µs and ms lower is better (a ratio above 1 means the engine is slower); for req/s and MB/s ")
-        .append("higher is better (a ratio below 1 means the engine is slower). `-`: not run or not applicable.\n");
+        .append("For µs, ms, threads and MiB lower is better (a ratio above 1 means the engine is slower or ")
+        .append("costs more); for req/s and MB/s higher is better (a ratio below 1 means the engine is slower). ")
+        .append("`-`: not run, not applicable, or a baseline of 0 or less.\n");
   }
 
   private static void wireSize(StringBuilder out, List<WireSize.Row> wire, String typicalMapJson) {
@@ -137,7 +217,8 @@ final class Report {
   private String ratio(Metric metric, String other) {
     Double engine = value("engine", metric);
     Double base = value(other, metric);
-    if (engine == null || base == null || base == 0) {
+    // A count or size added can be 0 or below (memory returned); a ratio to it says nothing.
+    if (!metric.columns.contains(other) || engine == null || base == null || base <= 0) {
       return "-";
     }
     double ratio = engine / base;

@@ -22,6 +22,8 @@ import org.HdrHistogram.Histogram;
 final class Workloads implements AutoCloseable {
   /** The longest a pipelined connection may go without any reply before the run is declared stuck. */
   static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+  /** How often a long workload says how far it has come. */
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
   /** Latency percentiles of the sequential workload, in microseconds. */
   record Latency(double p50, double p99, double p999) {}
@@ -77,6 +79,55 @@ final class Workloads implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /**
+   * A new connection for every request: open (for the engine, connect and exchange hellos), one echo, close;
+   * {@code warmUps} untimed, then {@code count} timed from before the open to after the close. A connection that
+   * makes no progress for {@link #REPLY_TIMEOUT} is closed by a watchdog, which fails the run.
+   */
+  Latency connects(EchoTarget target, int payloadSize, int warmUps, int count) throws Exception {
+    byte[] payload = payload(payloadSize);
+    try (StallWatchdog watchdog = new StallWatchdog(REPLY_TIMEOUT, Thread.currentThread())) {
+      try {
+        say(target, "new connection + first reply: warm-up, " + String.format("%,d", warmUps) + " connections…");
+        for (int i = 0; i < warmUps; i++) {
+          connectOnce(target, payload, watchdog);
+        }
+        say(target, "new connection + first reply: measuring " + String.format("%,d", count) + " connections…");
+        Histogram histogram = new Histogram(3);
+        long nextProgress = System.nanoTime() + PROGRESS_INTERVAL.toNanos();
+        for (int i = 0; i < count; i++) {
+          long start = System.nanoTime();
+          connectOnce(target, payload, watchdog);
+          long end = System.nanoTime();
+          histogram.recordValue(end - start);
+          if (end > nextProgress) {
+            say(target, String.format("new connection + first reply: %,d of %,d…", i + 1, count));
+            nextProgress = end + PROGRESS_INTERVAL.toNanos();
+          }
+        }
+        Latency latency = new Latency(micros(histogram, 50), micros(histogram, 99), micros(histogram, 99.9));
+        say(target, String.format("new connection + first reply: p50 %.1f µs, p99 %.1f µs", latency.p50(),
+            latency.p99()));
+        return latency;
+      } catch (Exception e) {
+        if (watchdog.fired()) {
+          // The watchdog may have interrupted this thread; the next workload must not inherit that.
+          Thread.interrupted();
+          throw new TimeoutException("a new connection made no progress for " + REPLY_TIMEOUT.toSeconds() + " s");
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void connectOnce(EchoTarget target, byte[] payload, StallWatchdog watchdog) throws Exception {
+    try (BlockingEcho echo = target.openBlocking()) {
+      watchdog.watch(echo);
+      expectLength(echo.call(payload), payload.length);
+    }
+    watchdog.progressed();
   }
 
   /**
@@ -228,6 +279,53 @@ final class Workloads implements AutoCloseable {
     @Override
     public void close() {
       alarm.cancel(false);
+    }
+  }
+
+  /**
+   * Fails a run of many short connections when one of them stalls: if no connection completes for {@code limit},
+   * it closes the current one and interrupts the measuring thread (which also ends a JDK channel's connect).
+   */
+  private final class StallWatchdog implements AutoCloseable {
+    private final ScheduledFuture<?> check;
+    private volatile long lastProgress = System.nanoTime();
+    private volatile AutoCloseable current;
+    private volatile boolean fired;
+
+    StallWatchdog(Duration limit, Thread worker) {
+      this.check = watchdogs.scheduleWithFixedDelay(() -> {
+        if (fired || System.nanoTime() - lastProgress < limit.toNanos()) {
+          return;
+        }
+        fired = true;
+        AutoCloseable stalled = current;
+        try {
+          if (stalled != null) {
+            stalled.close();
+          }
+        } catch (Exception e) {
+          // The connection is being abandoned; the timeout is what gets reported.
+        }
+        worker.interrupt();
+      }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void watch(AutoCloseable connection) {
+      current = connection;
+    }
+
+    void progressed() {
+      current = null;
+      lastProgress = System.nanoTime();
+    }
+
+    boolean fired() {
+      return fired;
+    }
+
+    @Override
+    public void close() {
+      check.cancel(false);
     }
   }
 }

@@ -29,7 +29,9 @@ class OptionsTest {
     assertTrue(quick.quick());
     assertTrue(quick.sequentialCount() < full.sequentialCount());
     assertTrue(quick.pipelinedMeasure().compareTo(full.pipelinedMeasure()) < 0);
+    assertTrue(quick.connectCount() < full.connectCount());
     assertTrue(quick.cliRuns() < full.cliRuns());
+    assertTrue(quick.starts() < full.starts());
   }
 
   @Test
@@ -49,6 +51,41 @@ class OptionsTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--only", "raw,http"));
     assertEquals("--only: unknown server 'http'; known: raw, engine, grpc", e.getMessage());
+  }
+
+  @Test
+  void noArgumentsMeasureEveryRow() {
+    assertEquals(List.of("sequential", "pipelined", "large", "connect", "idle", "cli", "startup"),
+        Options.parse().rows());
+  }
+
+  @Test
+  void rowsKeepTheTableOrder() {
+    Options options = Options.parse("--rows", "idle,connect");
+    assertEquals(List.of("connect", "idle"), options.rows());
+    assertTrue(options.measures("idle"));
+    assertTrue(!options.measures("sequential"));
+  }
+
+  @Test
+  void rejectsAnUnknownRow() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--rows", "connect,latency"));
+    assertEquals("--rows: unknown row 'latency'; known: sequential, pipelined, large, connect, idle, cli, startup",
+        e.getMessage());
+  }
+
+  @Test
+  void explicitRowCountsOverrideQuick() {
+    Options options = Options.parse("--quick", "--connects", "50", "--cli-runs", "2", "--starts", "1");
+    assertEquals(50, options.connectCount());
+    assertEquals(2, options.cliRuns());
+    assertEquals(1, options.starts());
+  }
+
+  @Test
+  void theFullCliRowsTimeAtLeastTwentyRunsOfEachCommand() {
+    assertEquals(20, Options.parse().cliRuns());
   }
 
   @Test
