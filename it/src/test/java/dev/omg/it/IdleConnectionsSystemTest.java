@@ -13,13 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A connection costs the engine buffers, not threads: many idle clients leave its thread count flat. */
-@Disabled("enabled when the selector transport lands (issue 11)")
 class IdleConnectionsSystemTest {
   private static final int IDLE = 1_000;
   private static final int PINGS = 200;
