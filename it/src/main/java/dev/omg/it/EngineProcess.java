@@ -75,10 +75,26 @@ public final class EngineProcess implements AutoCloseable {
    */
   public static EngineProcess start(String launcher, int feature, Path directory, List<String> jvmOptions,
       List<Path> classpath, String... serveArgs) throws IOException, InterruptedException {
+    return start(launcher, feature, directory, jvmOptions, classpath, 0, serveArgs);
+  }
+
+  /**
+   * As {@link #start(Path, List, String...)}, with the process's descriptor limit ({@code ulimit -n}) lowered to
+   * {@code fileDescriptors}, for tests of what the engine does when it runs out.
+   */
+  public static EngineProcess startWithDescriptorLimit(Path directory, int fileDescriptors, String... serveArgs)
+      throws IOException, InterruptedException {
+    return start(java(), Runtime.version().feature(), directory, List.of("-Xmx256m"), List.of(), fileDescriptors,
+        serveArgs);
+  }
+
+  private static EngineProcess start(String launcher, int feature, Path directory, List<String> jvmOptions,
+      List<Path> classpath, int fileDescriptors, String... serveArgs) throws IOException, InterruptedException {
     Files.createDirectories(directory);
     Path socket = directory.resolve("run").resolve("engine.sock");
     Path log = directory.resolve("engine.log");
-    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"));
+    String limit = fileDescriptors > 0 ? "ulimit -n " + fileDescriptors + " && " : "";
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", limit + "umask 000 && exec \"$@\"", "sh"));
     command.add(launcher);
     command.addAll(serveOptions(feature));
     command.addAll(jvmOptions);

@@ -76,6 +76,7 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
     private AsyncCallback<Done> onEndOfInput;
     private AsyncCallback<IOException> onReadFailure;
     private AsyncCallback<Done> onWritable;
+    private AsyncCallback<Done> onHangUp;
     /** Set on the loop thread when registered; read there only. */
     private SelectionKey key;
 
@@ -124,6 +125,7 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
       onEndOfInput = createAsyncCallback(done -> complete(out));
       onReadFailure = createAsyncCallback(this::failStage);
       onWritable = createAsyncCallback(done -> flush());
+      onHangUp = createAsyncCallback(done -> peerHungUp());
       AsyncCallback<Done> onClosedOutside = createAsyncCallback(done -> failStage(
           new IOException("the connection was closed")));
       socket.onClose(() -> onClosedOutside.invoke(Done.getInstance()));
@@ -172,6 +174,11 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
       }
     }
 
+    @Override
+    public void hungUp(SelectionKey key) {
+      onHangUp.invoke(Done.getInstance());
+    }
+
     private void readReady(SelectionKey key) {
       if (!demand.compareAndSet(DEMAND, NO_DEMAND)) {
         key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
@@ -205,6 +212,17 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
     }
 
     // ---- stage thread ----
+
+    /** The peer closed its whole socket: nothing more comes in, and nothing queued can reach it. */
+    private void peerHungUp() {
+      if (!pending.isEmpty()) {
+        failStage(new IOException("the peer closed the connection with " + pendingBytes + " bytes unwritten"));
+        return;
+      }
+      if (!isClosed(out)) {
+        complete(out);
+      }
+    }
 
     private void write(ByteString bytes) {
       ByteBuffer buffer = bytes.asByteBuffer();

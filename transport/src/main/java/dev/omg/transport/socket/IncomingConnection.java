@@ -82,7 +82,17 @@ public final class IncomingConnection {
           // A fresh socket's buffer holds a reason frame; if it does not, the peer gets what fit.
         }
         socket.channel.shutdownOutput();
-        loop.register(socket.channel, SelectionKey.OP_READ, key -> drainRefused());
+        loop.register(socket.channel, SelectionKey.OP_READ, new SelectorLoop.Ready() {
+          @Override
+          public void ready(SelectionKey key) {
+            drainRefused();
+          }
+
+          @Override
+          public void hungUp(SelectionKey key) {
+            socket.close();
+          }
+        });
         CompletableFuture.delayedExecutor(linger.toMillis(), TimeUnit.MILLISECONDS).execute(socket::close);
       } catch (IOException | RuntimeException e) {
         socket.close();

@@ -32,6 +32,12 @@ public final class SelectorLoop implements Executor {
   /** What a registered channel's key carries: called on the loop thread when the channel is ready. */
   public interface Ready {
     void ready(SelectionKey key);
+
+    /**
+     * The peer hung up (POLLHUP or POLLERR): junixsocket's selector has invalidated the key and closes the channel
+     * at its next select, without a ready callback for it. Called once, on the loop thread.
+     */
+    default void hungUp(SelectionKey key) {}
   }
 
   private final Selector selector;
@@ -118,10 +124,13 @@ public final class SelectorLoop implements Executor {
     while (selected.hasNext()) {
       SelectionKey key = selected.next();
       selected.remove();
-      if (!key.isValid()) {
-        continue;
-      }
       try {
+        if (!key.isValid()) {
+          if (key.channel().isOpen()) {
+            ((Ready) key.attachment()).hungUp(key);
+          }
+          continue;
+        }
         ((Ready) key.attachment()).ready(key);
       } catch (RuntimeException e) {
         log.error("selector loop {}: a channel's callback failed: {}", thread.getName(), e.toString(), e);

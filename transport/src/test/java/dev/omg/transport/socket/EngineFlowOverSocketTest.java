@@ -1,0 +1,70 @@
+package dev.omg.transport.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.omg.config.OmgConfig;
+import dev.omg.protocol.Hello;
+import dev.omg.protocol.ProtocolVersion;
+import dev.omg.protocol.Response;
+import dev.omg.transport.Framing;
+import dev.omg.transport.KryoCodec;
+import dev.omg.transport.RequestDispatcher;
+import dev.omg.transport.ServerConnection;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's connection flow over a real socket: a connection ends when its client leaves. */
+class EngineFlowOverSocketTest {
+  private static final KryoCodec CODEC = new KryoCodec(1 << 20);
+  private static final RequestDispatcher ECHO = request ->
+      CompletableFuture.completedFuture(Response.ok(request.id(), request.payload()));
+  private static ActorSystem system;
+  private static Materializer materializer;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("EngineFlowOverSocketTest", OmgConfig.load(Optional.empty()));
+    materializer = Materializer.createMaterializer(system);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theConnectionClosesWhenItsClientCloses() throws Exception {
+    Path path = dir.resolve("e.sock");
+    CompletableFuture<CompletableFuture<Done>> closed = new CompletableFuture<>();
+    UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
+        .to(Sink.foreach(connection -> closed.complete(connection.handleWith(
+            ServerConnection.create("c", "test", CODEC, 64, Framing.NO_TIMEOUT, ECHO, () -> true), materializer)
+            .toCompletableFuture())))
+        .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      client.connect(UnixDomainSocketAddress.of(path));
+      client.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "t"))));
+      ByteBuffer reply = ByteBuffer.allocate(4);
+      client.read(reply);
+    }
+    assertEquals(Done.getInstance(), closed.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS));
+  }
+}
