@@ -89,7 +89,7 @@ public final class ServerConnection {
               .match(FrameException.class, e -> e)
               .build())
           .statefulMap(
-              () -> new ConnectionProtocol(name, agent, acceptingRequests),
+              () -> new ConnectionProtocol(name, agent, acceptingRequests, exchanges::reserve),
               (state, item) -> Pair.create(state, item instanceof FrameException e
                   ? state.onFrameError(e)
                   : state.onInbound((Inbound) item)),
