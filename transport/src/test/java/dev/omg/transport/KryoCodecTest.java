@@ -146,6 +146,16 @@ class KryoCodecTest {
   }
 
   @Test
+  void aClassNameIdFromAnEarlierFrameResolvesToNothing() {
+    // Kryo's resolver would cache name id 1 from the first frame and resolve "01 01" to it in the next.
+    assertThrows(MalformedPayloadException.class, () -> codec.decode(hex("0d 09 00 00 00 00 00 00 00 02 78 01 01"
+        + " 6a 61 76 61 2e 75 74 69 6c 2e 4c 69 6e 6b 65 64 4c 69 73 f4")));
+    MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
+        () -> codec.decode(hex("0d 0a 00 00 00 00 00 00 00 02 78 01 01")));
+    assertEquals("class names are not accepted on the wire (tag 01)", e.getMessage());
+  }
+
+  @Test
   void rejectsAnIntWhoseVarintHoldsMoreThan32Bits() {
     // Zigzag varint 2^32: five bytes, the fifth holding bit 32. Kryo alone reads it as 0.
     MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
