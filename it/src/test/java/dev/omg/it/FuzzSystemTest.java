@@ -32,13 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * request. {@code -Domg.fuzz.frames=N} and {@code -Domg.fuzz.seed=S} set the size and the seed.
  *
  * <p>The corpus includes issue 10's allocation bombs (a class-by-name tag, string claims of 2^31-2 and 2^28 bytes,
- * nested lists claiming the bytes left, a list of empty maps), mutated like any other frame; every
- * {@value #WHOLE_BOMB_EVERY} connections the 1 MiB bombs are also sent whole.
+ * nested lists claiming the bytes left, a list of empty maps), mutated like any other frame; the two 1 MiB
+ * bombs are also sent whole, once each.
  */
 class FuzzSystemTest {
   private static final int MUTATED_PER_CONNECTION = 16;
   private static final long FIRST_FUZZ_ID = 1_000_000;
-  private static final int WHOLE_BOMB_EVERY = 250;
+  /** Connections that also send a 1 MiB bomb whole: two, halfway between heap samples (every 500 connections). */
+  private static final long EMPTY_MAPS_BOMB_AT = 250;
+  private static final long NESTED_CLAIMS_BOMB_AT = 750;
   private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
   @TempDir
   Path dir;
@@ -76,8 +78,9 @@ class FuzzSystemTest {
             answered++;
           }
           boolean open = true;
-          if (connections % WHOLE_BOMB_EVERY == 0) {
-            raw.sendBytes(connections % (2 * WHOLE_BOMB_EVERY) == 0
+          if (connections == EMPTY_MAPS_BOMB_AT || connections == NESTED_CLAIMS_BOMB_AT) {
+            // Each costs up to the 32 MiB decode budget of garbage, which the heap samples count until collected.
+            raw.sendBytes(connections == EMPTY_MAPS_BOMB_AT
                 ? AllocationBombs.emptyMapsFilling(FIRST_FUZZ_ID, "echo", FrameHeader.DEFAULT_MAX_FRAME_SIZE)
                 : AllocationBombs.nestedListsClaimingTheBytesLeft(FIRST_FUZZ_ID, 63,
                     FrameHeader.DEFAULT_MAX_FRAME_SIZE));

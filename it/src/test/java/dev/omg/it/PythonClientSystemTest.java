@@ -57,7 +57,7 @@ class PythonClientSystemTest {
           + output);
       assertEquals(0, session.exitValue(), output + "\nengine log:\n" + engine.log());
       assertTrue(output.contains("python client: 68 vectors match byte for byte"), output);
-      assertTrue(output.contains("24 malformed cases, stop without hello, shutting down"), output);
+      assertTrue(output.contains("25 malformed cases, stop without hello, shutting down"), output);
       assertTrue(output.endsWith("python client: all checks passed\n"), output);
       assertEquals(pid, engine.pid());
       assertEquals(0, engine.awaitExit(Duration.ofSeconds(30)), "the engine's exit after the session's stop");

@@ -139,11 +139,6 @@ public final class WireFormat {
       depth = 0;
     }
 
-    /** The heap charged so far for the frame being decoded. */
-    long charged() {
-      return charged;
-    }
-
     /** Charges {@code bytes} of heap against the frame's budget before they are allocated. */
     void charge(long bytes) {
       charged += bytes;
@@ -198,6 +193,11 @@ public final class WireFormat {
       if (registration == null) {
         throw new KryoException("unregistered type id " + Integer.toUnsignedString(id) + " (tag "
             + Integer.toUnsignedString(tag) + ")");
+      }
+      // Kryo counts the envelope itself as depth 1: anything deeper is a value inside it.
+      if (id >= HELLO && id <= STREAM_REQUEST && kryo.getDepth() > 1) {
+        throw new KryoException("an envelope (" + registration.getType().getSimpleName() + ", tag "
+            + String.format("%02x", tag) + ") is not a value");
       }
       ((ProtocolKryo) kryo).charge(heapCost(id));
       return registration;

@@ -180,6 +180,15 @@ class KryoCodecTest {
   }
 
   @Test
+  void rejectsAnEnvelopeInsideAValue() {
+    // A request whose payload is a Cancel (tag 10): envelopes exist only at the top of a frame.
+    MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
+        () -> codec.decode(hex("0d 0d 00 00 00 00 00 00 00 02 78 10 03 00 00 00 00 00 00 00")));
+    assertEquals("an envelope (Cancel, tag 10) is not a value", e.getMessage());
+    assertEquals(13, e.requestId());
+  }
+
+  @Test
   void rejectsABooleanByteOtherThanZeroOrOne() {
     MalformedPayloadException e = assertThrows(MalformedPayloadException.class,
         () -> codec.decode(hex("0d 0c 00 00 00 00 00 00 00 02 78 05 02")));
