@@ -91,7 +91,7 @@ class DecodeLimitsSystemTest {
   @Test
   void nestedListsClaimingTheBytesLeftExceedTheDecodeBudget() throws Exception {
     assertEquals(Response.error(9, Status.PROTOCOL_ERROR, "malformed payload: the payload would decode to more"
-        + " than 33554432 bytes of heap, the decode budget of 32 x the frame's 1048576 bytes"),
+        + " than 41943040 bytes of heap, the decode budget of 40 x the frame's 1048576 bytes"),
         afterHello(AllocationBombs.nestedListsClaimingTheBytesLeft(9, 63, MAX_FRAME)));
   }
 

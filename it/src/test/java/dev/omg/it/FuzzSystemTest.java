@@ -79,7 +79,7 @@ class FuzzSystemTest {
           }
           boolean open = true;
           if (connections == EMPTY_MAPS_BOMB_AT || connections == NESTED_CLAIMS_BOMB_AT) {
-            // Each costs up to the 32 MiB decode budget of garbage, which the heap samples count until collected.
+            // Each costs up to the 40 MiB decode budget of garbage, which the heap samples count until collected.
             raw.sendBytes(connections == EMPTY_MAPS_BOMB_AT
                 ? AllocationBombs.emptyMapsFilling(FIRST_FUZZ_ID, "echo", FrameHeader.DEFAULT_MAX_FRAME_SIZE)
                 : AllocationBombs.nestedListsClaimingTheBytesLeft(FIRST_FUZZ_ID, 63,

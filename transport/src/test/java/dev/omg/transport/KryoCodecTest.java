@@ -210,7 +210,7 @@ class KryoCodecTest {
     }
     KryoCodec big = new KryoCodec(frame);
     MalformedPayloadException e = assertThrows(MalformedPayloadException.class, () -> big.decode(payload));
-    assertEquals("the payload would decode to more than 33554432 bytes of heap, the decode budget of 32 x the"
+    assertEquals("the payload would decode to more than 41943040 bytes of heap, the decode budget of 40 x the"
         + " frame's 1048576 bytes", e.getMessage());
     assertEquals(13, e.requestId());
   }
