@@ -42,11 +42,13 @@ class PythonClientSystemTest {
     try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"), List.of("-Xmx256m"),
         "--config", config.toString())) {
       long pid = engine.pid();
-      Process session = new ProcessBuilder(python, client.toString(), "--vectors", vectors.toString(),
+      ProcessBuilder builder = new ProcessBuilder(python, client.toString(), "--vectors", vectors.toString(),
           "--socket", engine.socket().toString())
           .directory(client.getParent().toFile())
-          .redirectErrorStream(true)
-          .start();
+          .redirectErrorStream(true);
+      // Nothing written into the source tree.
+      builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+      Process session = builder.start();
       boolean finished = session.waitFor(SESSION_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       if (!finished) {
         session.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
