@@ -30,10 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  * mutated frames (bit flips, truncations, splices of valid frames, forged lengths, random bytes), then end of
  * input. The engine must stay up (same process throughout), keep its heap bounded, and answer every well-formed
  * request. {@code -Domg.fuzz.frames=N} and {@code -Domg.fuzz.seed=S} set the size and the seed.
+ *
+ * <p>The corpus includes issue 10's allocation bombs (a class-by-name tag, string claims of 2^31-2 and 2^28 bytes,
+ * nested lists claiming the bytes left, a list of empty maps), mutated like any other frame; the two 1 MiB
+ * bombs are also sent whole, once each.
  */
 class FuzzSystemTest {
   private static final int MUTATED_PER_CONNECTION = 16;
   private static final long FIRST_FUZZ_ID = 1_000_000;
+  /** Connections that also send a 1 MiB bomb whole: two, halfway between heap samples (every 500 connections). */
+  private static final long EMPTY_MAPS_BOMB_AT = 250;
+  private static final long NESTED_CLAIMS_BOMB_AT = 750;
   private final KryoCodec codec = new KryoCodec(FrameHeader.DEFAULT_MAX_FRAME_SIZE);
   @TempDir
   Path dir;
@@ -71,6 +78,14 @@ class FuzzSystemTest {
             answered++;
           }
           boolean open = true;
+          if (connections == EMPTY_MAPS_BOMB_AT || connections == NESTED_CLAIMS_BOMB_AT) {
+            // Each costs up to the 40 MiB decode budget of garbage, which the heap samples count until collected.
+            raw.sendBytes(connections == EMPTY_MAPS_BOMB_AT
+                ? AllocationBombs.emptyMapsFilling(FIRST_FUZZ_ID, "echo", FrameHeader.DEFAULT_MAX_FRAME_SIZE)
+                : AllocationBombs.nestedListsClaimingTheBytesLeft(FIRST_FUZZ_ID, 63,
+                    FrameHeader.DEFAULT_MAX_FRAME_SIZE));
+            sent++;
+          }
           for (int i = 0; i < MUTATED_PER_CONNECTION && open; i++) {
             try {
               raw.sendBytes(mutate(corpus, random));
@@ -143,6 +158,13 @@ class FuzzSystemTest {
         Response.ok(FIRST_FUZZ_ID + 6, "a response from a client"));
     List<byte[]> frames = new ArrayList<>();
     envelopes.forEach(envelope -> frames.add(codec.encodeFrame(envelope)));
+    frames.add(AllocationBombs.classNameClaimingGigabytes());
+    frames.add(AllocationBombs.className(FIRST_FUZZ_ID + 7, "java.util.LinkedList"));
+    frames.add(AllocationBombs.className(FIRST_FUZZ_ID + 8, "ch.qos.logback.classic.helpers.MDCInsertingServletFilter"));
+    frames.add(AllocationBombs.stringClaiming(FIRST_FUZZ_ID + 9, Integer.MAX_VALUE - 1));
+    frames.add(AllocationBombs.stringClaiming(FIRST_FUZZ_ID + 10, 1 << 28));
+    frames.add(AllocationBombs.nestedListsClaimingTheBytesLeft(FIRST_FUZZ_ID + 11, 63, 4096));
+    frames.add(AllocationBombs.emptyMapsFilling(FIRST_FUZZ_ID + 12, "echo", 4096));
     return frames;
   }
 

@@ -131,7 +131,7 @@ class MalformedInputSystemTest {
     Response reply = afterHello(frame(bytes(0x42, 0x13, 0x37, 0x00, 0xff)));
     assertEquals(Status.PROTOCOL_ERROR, reply.status());
     assertEquals(0, reply.id(), "no request id can be read from garbage");
-    assertEquals("malformed payload: Encountered unregistered class ID: 64", reply.error());
+    assertEquals("malformed payload: unregistered type id 64 (tag 66)", reply.error());
   }
 
   @Test
@@ -140,7 +140,7 @@ class MalformedInputSystemTest {
     request.writeBytes(bytes(0x05, 0x65, 0x63, 0x68, 0x6f)); // command "echo"
     request.writeBytes(bytes(0x34)); // payload: class id 50, registered by nobody
     assertEquals(Response.error(77, Status.PROTOCOL_ERROR,
-        "malformed payload: Encountered unregistered class ID: 50"), afterHello(frame(request.toByteArray())));
+        "malformed payload: unregistered type id 50 (tag 52)"), afterHello(frame(request.toByteArray())));
   }
 
   @Test
@@ -171,7 +171,7 @@ class MalformedInputSystemTest {
     }
     request.writeBytes(bytes(0x00));
     assertEquals(Response.error(77, Status.PROTOCOL_ERROR,
-        "malformed payload: Max depth exceeded: 64"), afterHello(frame(request.toByteArray())));
+        "malformed payload: the payload nests lists and maps deeper than 64 levels"), afterHello(frame(request.toByteArray())));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.omg.transport;
 
 import dev.omg.protocol.Request;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ final class ConnectionExchanges {
   private final PeerCredentials peer;
   private final BoundedSourceQueue<Object> progressQueue;
   private final Map<Long, Exchange> inFlight = new ConcurrentHashMap<>();
+  private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
 
   ConnectionExchanges(String connection, PeerCredentials peer, BoundedSourceQueue<Object> progressQueue) {
     this.connection = connection;
@@ -25,15 +27,25 @@ final class ConnectionExchanges {
     this.progressQueue = progressQueue;
   }
 
-  /** Registers a request; a second request with an id already in flight runs too, but cannot be cancelled. */
+  /**
+   * Claims a request id as it is read, before it is dispatched; false when a request with that id is still in
+   * flight (its reply not yet ready), which the protocol refuses.
+   */
+  boolean reserve(long id) {
+    return reserved.add(id);
+  }
+
+  /** Registers a request whose id was reserved. */
   Exchange open(Request request, boolean streamed) {
     Exchange exchange = new Exchange(request, peer, streamed, progressQueue);
-    inFlight.putIfAbsent(request.id(), exchange);
+    inFlight.put(request.id(), exchange);
     return exchange;
   }
 
+  /** The request's reply is ready: its id is free again (the client can only reuse it once it has the reply). */
   void close(Exchange exchange) {
     inFlight.remove(exchange.request().id(), exchange);
+    reserved.remove(exchange.request().id());
   }
 
   /** A client's Cancel: the request's dispatcher decides what it means; unknown ids are ignored. */

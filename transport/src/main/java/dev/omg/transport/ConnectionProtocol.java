@@ -10,6 +10,7 @@ import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.protocol.StreamRequest;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -39,12 +40,18 @@ final class ConnectionProtocol {
   private final String connection;
   private final String agent;
   private final BooleanSupplier acceptingRequests;
+  private final LongPredicate reserveId;
   private boolean open;
 
-  ConnectionProtocol(String connection, String agent, BooleanSupplier acceptingRequests) {
+  /**
+   * @param reserveId marks a request id in flight on this connection until its reply is ready; false when it
+   *     already is
+   */
+  ConnectionProtocol(String connection, String agent, BooleanSupplier acceptingRequests, LongPredicate reserveId) {
     this.connection = connection;
     this.agent = agent;
     this.acceptingRequests = acceptingRequests;
+    this.reserveId = reserveId;
   }
 
   Step onInbound(Inbound inbound) {
@@ -91,10 +98,23 @@ final class ConnectionProtocol {
     return fatal(((Response) envelope).id(), Status.PROTOCOL_ERROR, "clients send requests, not responses");
   }
 
+  /**
+   * Id 0 names the connection itself, and an id pairs one request with one reply: either broken means the
+   * client's bookkeeping cannot be trusted, so both close the connection (the requests in flight are answered
+   * first, the earlier request with that id included).
+   */
   private Step accept(Request request, boolean streamed) {
+    if (request.id() == 0) {
+      return fatal(0, Status.PROTOCOL_ERROR, "request id 0 is reserved for answers about the connection; number"
+          + " requests from 1");
+    }
     if (!acceptingRequests.getAsBoolean()) {
       return new Reply(Response.error(request.id(), Status.SHUTTING_DOWN,
           "the engine is shutting down and takes no new requests"), false);
+    }
+    if (!reserveId.test(request.id())) {
+      return fatal(0, Status.PROTOCOL_ERROR, "request id " + request.id() + " is already in flight on this"
+          + " connection; an id may be reused only after its reply");
     }
     return new Dispatch(request, streamed);
   }

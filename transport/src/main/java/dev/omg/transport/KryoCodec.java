@@ -1,21 +1,26 @@
 package dev.omg.transport;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.omg.protocol.Envelope;
+import dev.omg.transport.WireFormat.ProtocolKryo;
 import java.util.Map;
 
 /**
  * INTERNAL API. Turns envelopes into frame payloads and back with Kryo, registration required. Thread-safe:
  * Kryo instances and output buffers come from pools, as Kryo itself is not. Used by both the engine's stream
  * stages and the Pekko-free client, so it must not touch Pekko.
+ *
+ * <p>This is the boundary where bad input stops: whatever a payload makes the decoder throw, an {@link Error}
+ * such as a {@link StackOverflowError} or a {@link LinkageError} included, becomes a
+ * {@link MalformedPayloadException} for that frame alone, and whatever an envelope makes the encoder throw becomes
+ * an {@link IllegalArgumentException}. Nothing from one frame reaches the stream (or Pekko's fatal-error exit).
  */
 public final class KryoCodec {
   private final int maxPayloadSize;
-  private final Pool<Kryo> kryos;
+  private final Pool<ProtocolKryo> kryos;
   private final Pool<Output> outputs;
 
   /** A codec for the standard types plus {@code userTypes} (registration id to class, ids >= 100). */
@@ -33,7 +38,7 @@ public final class KryoCodec {
     this.maxPayloadSize = maxPayloadSize;
     this.kryos = new Pool<>(true, false) {
       @Override
-      protected Kryo create() {
+      protected ProtocolKryo create() {
         return WireFormat.newKryo(types);
       }
     };
@@ -72,9 +77,10 @@ public final class KryoCodec {
   }
 
   private byte[] encode(Envelope envelope, boolean withHeader) {
-    Kryo kryo = kryos.obtain();
+    ProtocolKryo kryo = kryos.obtain();
     Output output = outputs.obtain();
     try {
+      kryo.startFrame(0);
       output.reset();
       if (withHeader) {
         output.setPosition(FrameHeader.LENGTH);
@@ -88,13 +94,16 @@ public final class KryoCodec {
         FrameHeader.write(output.getBuffer(), 0, payloadLength);
       }
       return output.toBytes();
-    } catch (KryoException | IllegalArgumentException e) {
+    } catch (PayloadTooLargeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
       if (e instanceof KryoException && e.getMessage() != null && e.getMessage().startsWith("Buffer overflow")) {
         throw new PayloadTooLargeException(maxPayloadSize);
       }
       throw new IllegalArgumentException("cannot encode " + envelope.getClass().getSimpleName() + ": "
-          + firstLine(e.getMessage()), e);
+          + describe(e), e);
     } finally {
+      kryo.reset();
       outputs.free(output);
       kryos.free(kryo);
     }
@@ -110,8 +119,9 @@ public final class KryoCodec {
     if (length == 0) {
       throw new MalformedPayloadException(0, "empty frame: a payload holds at least one envelope");
     }
-    Kryo kryo = kryos.obtain();
+    ProtocolKryo kryo = kryos.obtain();
     try {
+      kryo.startFrame(length);
       Input input = new Input(payload, offset, length);
       Object decoded = kryo.readClassAndObject(input);
       if (!(decoded instanceof Envelope envelope)) {
@@ -125,8 +135,11 @@ public final class KryoCodec {
             trailing + " unexpected bytes after the envelope");
       }
       return envelope;
-    } catch (KryoException | IllegalArgumentException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-      throw new MalformedPayloadException(requestIdOf(payload, offset, length), firstLine(e.getMessage()));
+    } catch (MalformedPayloadException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
+      // Bounded by the checks before every allocation; this keeps a missed case to one refused frame.
+      throw new MalformedPayloadException(requestIdOf(payload, offset, length), describe(e));
     } finally {
       kryo.reset();
       kryos.free(kryo);
@@ -150,10 +163,16 @@ public final class KryoCodec {
     return id;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "undecodable payload";
+  /** Kryo's own messages first lines; a bare exception or error by its name. */
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    if (e instanceof Error || message == null) {
+      return e.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
     }
+    return firstLine(message);
+  }
+
+  private static String firstLine(String message) {
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }

@@ -94,7 +94,7 @@ public final class ServerConnection {
               .match(FrameException.class, e -> e)
               .build())
           .statefulMap(
-              () -> new ConnectionProtocol(name, agent, acceptingRequests),
+              () -> new ConnectionProtocol(name, agent, acceptingRequests, exchanges::reserve),
               (state, item) -> Pair.create(state, item instanceof FrameException e
                   ? new DispatchStage.Weighed<>(state.onFrameError(e), 0)
                   : new DispatchStage.Weighed<>(state.onInbound(((Framed) item).inbound()),

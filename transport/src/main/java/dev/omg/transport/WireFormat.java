@@ -14,6 +14,11 @@ import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.protocol.StreamRequest;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,8 +75,22 @@ public final class WireFormat {
   /** The first id applications may use for their own payload types. */
   public static final int FIRST_USER_ID = 100;
 
-  /** Deepest nesting of lists, maps and user objects accepted in one payload. */
+  /**
+   * Deepest nesting of lists and maps in one payload value: a list or map that is the payload is level 1, one
+   * inside it level 2, and so on. Level 65 is malformed on the way in and refused on the way out.
+   */
   public static final int MAX_DEPTH = 64;
+
+  /**
+   * The decode budget: a frame of N bytes may decode to at most {@code DECODE_BUDGET_FACTOR * N} bytes of heap,
+   * object headers included (HotSpot 64-bit, compressed references). 40 is above the costliest honest encoding
+   * (an empty map: 2 bytes on the wire, 68 bytes on the heap with its list slot on Java 21+, 60 on 17), so only
+   * lying counts hit it, with room for a JVM whose objects are a little larger.
+   */
+  public static final int DECODE_BUDGET_FACTOR = 40;
+
+  /** Kryo's marker for "a class name follows": never followed here. */
+  static final int CLASS_NAME_TAG = 1;
 
   private WireFormat() {}
 
@@ -82,11 +101,14 @@ public final class WireFormat {
       ArrayList.class, LinkedHashMap.class, HashMap.class);
 
   /** A Kryo instance that knows exactly the protocol's types and nothing else. */
-  static Kryo newKryo(Map<Integer, Class<?>> userTypes) {
-    Kryo kryo = new Kryo(new ProtocolClassResolver(), null);
+  static ProtocolKryo newKryo(Map<Integer, Class<?>> userTypes) {
+    ProtocolKryo kryo = new ProtocolKryo();
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
-    kryo.setMaxDepth(MAX_DEPTH);
+    // Lists and maps count their own levels (MAX_DEPTH); this bounds user types' fields, which they do not see.
+    kryo.setMaxDepth(MAX_DEPTH + 2);
+    kryo.register(int.class, new IntSerializer(), INT);
+    kryo.register(boolean.class, new BooleanSerializer(), BOOLEAN);
     kryo.register(String.class, new StringSerializer(), STRING);
     kryo.register(Hello.class, new HelloSerializer(), HELLO);
     kryo.register(Request.class, new RequestSerializer(), REQUEST);
@@ -102,7 +124,56 @@ public final class WireFormat {
     return kryo;
   }
 
-  /** Writes any {@link List} as {@link #LIST} and any {@link Map} as {@link #MAP}, so {@code List.of(..)} works. */
+  /**
+   * One Kryo per decoding thread, with the state of the frame being decoded: its heap budget, the nesting depth of
+   * lists and maps, and a strict UTF-8 decoder.
+   */
+  static final class ProtocolKryo extends Kryo {
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private long budget;
+    private long charged;
+    private int frameLength;
+    private int depth;
+
+    ProtocolKryo() {
+      super(new ProtocolClassResolver(), null);
+    }
+
+    /** Starts a frame of {@code length} bytes: a fresh budget and depth. */
+    void startFrame(int length) {
+      frameLength = length;
+      budget = (long) DECODE_BUDGET_FACTOR * length;
+      charged = 0;
+      depth = 0;
+    }
+
+    /** Charges {@code bytes} of heap against the frame's budget before they are allocated. */
+    void charge(long bytes) {
+      charged += bytes;
+      if (charged > budget) {
+        throw new KryoException("the payload would decode to more than " + budget + " bytes of heap, the decode"
+            + " budget of " + DECODE_BUDGET_FACTOR + " x the frame's " + frameLength + " bytes");
+      }
+    }
+
+    void enterContainer() {
+      if (++depth > MAX_DEPTH) {
+        throw new KryoException("the payload nests lists and maps deeper than " + MAX_DEPTH + " levels");
+      }
+    }
+
+    void exitContainer() {
+      depth--;
+    }
+  }
+
+  /**
+   * Writes any {@link List} as {@link #LIST} and any {@link Map} as {@link #MAP}, so {@code List.of(..)} works.
+   * Reads only registration ids: the class-by-name path Kryo's resolver inherits is never taken, so nothing from
+   * the wire names a class and Kryo's name-id cache never grows.
+   */
   private static final class ProtocolClassResolver extends DefaultClassResolver {
     @Override
     public Registration getRegistration(Class type) {
@@ -117,9 +188,74 @@ public final class WireFormat {
       }
       return registration;
     }
+
+    @Override
+    public Registration readClass(Input input) {
+      int tag = readVarInt32(input, "type tag");
+      if (tag == Kryo.NULL) {
+        return null;
+      }
+      if (tag == CLASS_NAME_TAG) {
+        throw new KryoException("class names are not accepted on the wire (tag 01)");
+      }
+      int id = tag - 2;
+      Registration registration = id < 0 ? null : idToRegistration.get(id);
+      if (registration == null) {
+        throw new KryoException("unregistered type id " + Integer.toUnsignedString(id) + " (tag "
+            + Integer.toUnsignedString(tag) + ")");
+      }
+      // Kryo counts the envelope itself as depth 1: anything deeper is a value inside it.
+      if (id >= HELLO && id <= STREAM_REQUEST && kryo.getDepth() > 1) {
+        throw new KryoException("an envelope (" + registration.getType().getSimpleName() + ", tag "
+            + String.format("%02x", tag) + ") is not a value");
+      }
+      ((ProtocolKryo) kryo).charge(heapCost(id));
+      return registration;
+    }
+
+    @Override
+    protected Registration readName(Input input) {
+      throw new KryoException("class names are not accepted on the wire (tag 01)");
+    }
+  }
+
+  /**
+   * The heap a value of registration {@code id} takes before its variable part (string and byte array contents,
+   * list and map contents are charged as their lengths are read): an object header plus fields, 8-byte aligned.
+   */
+  static long heapCost(int id) {
+    return switch (id) {
+      case INT, FLOAT, BOOLEAN, BYTE, CHAR, SHORT -> 16;
+      case LONG, DOUBLE, HELLO, CANCEL -> 24;
+      case REQUEST, STREAM_REQUEST, PROGRESS -> 32;
+      case RESPONSE -> 40;
+      case STRING, BYTES, LIST, MAP, HASH_MAP -> 0;
+      default -> 64; // a user type: its fields are charged as they are read, this is its header and slots
+    };
   }
 
   // ---- field encodings shared by the serializers ----
+
+  /**
+   * Reads an unsigned varint of at most 32 bits: 7 bits a byte, least significant first, at most 5 bytes, the 5th
+   * carrying the top 4 bits. More bits than 32 are refused rather than dropped.
+   */
+  static int readVarInt32(Input input, String what) {
+    int result = 0;
+    for (int shift = 0; ; shift += 7) {
+      if (input.position() >= input.limit()) {
+        throw new KryoException(what + ": the varint runs past the end of the frame");
+      }
+      int b = input.readByte() & 0xFF;
+      if (shift == 28 && b > 0x0F) {
+        throw new KryoException(what + ": the varint holds more than 32 bits");
+      }
+      result |= (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return result;
+      }
+    }
+  }
 
   /** A nullable string: unsigned varint (byte length + 1), 0 for null, then that many UTF-8 bytes. */
   static void writeString(Output output, String value) {
@@ -132,32 +268,86 @@ public final class WireFormat {
     output.writeBytes(bytes);
   }
 
-  static String readString(Input input) {
-    int lengthPlusOne = input.readVarInt(true);
+  static String readString(Kryo kryo, Input input) {
+    int lengthPlusOne = readVarInt32(input, "string length");
     if (lengthPlusOne == 0) {
       return null;
     }
-    int length = checkLength(input, lengthPlusOne - 1, "string");
-    String value = new String(input.getBuffer(), input.position(), length, StandardCharsets.UTF_8);
+    int length = checkLength(input, Integer.toUnsignedLong(lengthPlusOne) - 1, 1, "string");
+    if (length == 0) {
+      return "";
+    }
+    ProtocolKryo protocol = (ProtocolKryo) kryo;
+    // The String, its array, and the decoder's char buffer: at most 2 bytes per UTF-8 byte.
+    protocol.charge(40 + 2L * length);
+    CharsetDecoder utf8 = protocol.utf8.reset();
+    ByteBuffer in = ByteBuffer.wrap(input.getBuffer(), input.position(), length);
+    CharBuffer out = CharBuffer.allocate(length);
+    CoderResult result = utf8.decode(in, out, true);
+    if (!result.isError()) {
+      result = utf8.flush(out);
+    }
+    if (result.isError()) {
+      throw new KryoException("string is not valid UTF-8: a malformed sequence at byte "
+          + (in.position() - input.position()) + " of " + length);
+    }
     input.setPosition(input.position() + length);
-    return value;
+    return out.flip().toString();
   }
 
   /**
    * Reads a length or count and refuses it before anything is allocated when it claims more than the frame
-   * still holds: every element takes at least one byte, so a larger count can only be a lie.
+   * still holds: every element takes at least {@code minBytesEach} bytes, so a larger count can only be a lie.
    */
-  static int readLength(Input input, String what) {
-    return checkLength(input, input.readVarInt(true), what);
+  static int readLength(Input input, int minBytesEach, String what) {
+    return checkLength(input, Integer.toUnsignedLong(readVarInt32(input, what + " length")), minBytesEach, what);
   }
 
-  private static int checkLength(Input input, int claimed, String what) {
+  private static int checkLength(Input input, long claimed, int minBytesEach, String what) {
     int left = input.limit() - input.position();
-    if (claimed < 0 || claimed > left) {
-      throw new KryoException(what + " length " + Integer.toUnsignedString(claimed)
-          + " exceeds the " + left + " bytes left in the frame");
+    if (claimed * minBytesEach > left) {
+      throw new KryoException(what + " length " + claimed + " exceeds the " + left + " bytes left in the frame");
     }
-    return claimed;
+    return (int) claimed;
+  }
+
+  /** int: a zigzag varint of at most 32 bits (Kryo's own drops a 5th byte's extra bits). */
+  private static final class IntSerializer extends Serializer<Integer> {
+    IntSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Integer value) {
+      output.writeVarInt(value, false);
+    }
+
+    @Override
+    public Integer read(Kryo kryo, Input input, Class<? extends Integer> type) {
+      int zigzag = readVarInt32(input, "int");
+      return (zigzag >>> 1) ^ -(zigzag & 1);
+    }
+  }
+
+  /** boolean: one byte, 01 true, 00 false; any other byte is malformed (Kryo's own reads it as false). */
+  private static final class BooleanSerializer extends Serializer<Boolean> {
+    BooleanSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Boolean value) {
+      output.writeByte(value ? 1 : 0);
+    }
+
+    @Override
+    public Boolean read(Kryo kryo, Input input, Class<? extends Boolean> type) {
+      int b = input.readByte() & 0xFF;
+      if (b > 1) {
+        throw new KryoException("boolean byte " + b + " is neither 00 nor 01");
+      }
+      return b == 1;
+    }
   }
 
   private static final class StringSerializer extends Serializer<String> {
@@ -172,7 +362,7 @@ public final class WireFormat {
 
     @Override
     public String read(Kryo kryo, Input input, Class<? extends String> type) {
-      return readString(input);
+      return readString(kryo, input);
     }
   }
 
@@ -190,8 +380,8 @@ public final class WireFormat {
 
     @Override
     public Hello read(Kryo kryo, Input input, Class<? extends Hello> type) {
-      int version = input.readVarInt(true);
-      return new Hello(version, readString(input));
+      int version = readVarInt32(input, "hello version");
+      return new Hello(version, readString(kryo, input));
     }
   }
 
@@ -211,7 +401,7 @@ public final class WireFormat {
     @Override
     public Request read(Kryo kryo, Input input, Class<? extends Request> type) {
       long id = input.readLong();
-      String command = readString(input);
+      String command = readString(kryo, input);
       return new Request(id, command, kryo.readClassAndObject(input));
     }
   }
@@ -234,9 +424,9 @@ public final class WireFormat {
     @Override
     public Response read(Kryo kryo, Input input, Class<? extends Response> type) {
       long id = input.readLong();
-      Status status = Status.fromCode(input.readVarInt(true));
+      Status status = Status.fromCode(readVarInt32(input, "status"));
       Object payload = kryo.readClassAndObject(input);
-      String error = readString(input);
+      String error = readString(kryo, input);
       return new Response(id, status, payload, error, input.readVarLong(true));
     }
   }
@@ -257,7 +447,7 @@ public final class WireFormat {
     @Override
     public StreamRequest read(Kryo kryo, Input input, Class<? extends StreamRequest> type) {
       long id = input.readLong();
-      String command = readString(input);
+      String command = readString(kryo, input);
       return new StreamRequest(id, command, kryo.readClassAndObject(input));
     }
   }
@@ -314,7 +504,9 @@ public final class WireFormat {
 
     @Override
     public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
-      return input.readBytes(readLength(input, "byte array"));
+      int length = readLength(input, 1, "byte array");
+      ((ProtocolKryo) kryo).charge(16 + length);
+      return input.readBytes(length);
     }
   }
 
@@ -327,19 +519,27 @@ public final class WireFormat {
 
     @Override
     public void write(Kryo kryo, Output output, List list) {
+      ProtocolKryo protocol = (ProtocolKryo) kryo;
+      protocol.enterContainer();
       output.writeVarInt(list.size(), true);
       for (Object element : list) {
         kryo.writeClassAndObject(output, element);
       }
+      protocol.exitContainer();
     }
 
     @Override
     public List read(Kryo kryo, Input input, Class<? extends List> type) {
-      int count = readLength(input, "list");
-      List list = new ArrayList(count);
+      ProtocolKryo protocol = (ProtocolKryo) kryo;
+      protocol.enterContainer();
+      int count = readLength(input, 1, "list");
+      // The ArrayList, and its array of one 4-byte reference per element: charged before it is allocated.
+      protocol.charge(24 + (count == 0 ? 0 : 16 + 4L * count));
+      List list = count == 0 ? new ArrayList() : new ArrayList(count);
       for (int i = 0; i < count; i++) {
         list.add(kryo.readClassAndObject(input));
       }
+      protocol.exitContainer();
       return list;
     }
   }
@@ -353,23 +553,37 @@ public final class WireFormat {
 
     @Override
     public void write(Kryo kryo, Output output, Map map) {
+      ProtocolKryo protocol = (ProtocolKryo) kryo;
+      protocol.enterContainer();
       output.writeVarInt(map.size(), true);
       for (Object o : map.entrySet()) {
         Map.Entry entry = (Map.Entry) o;
         kryo.writeClassAndObject(output, entry.getKey());
         kryo.writeClassAndObject(output, entry.getValue());
       }
+      protocol.exitContainer();
     }
 
     @Override
     public Map read(Kryo kryo, Input input, Class<? extends Map> type) {
-      int count = readLength(input, "map");
-      Map map = new LinkedHashMap(count * 2);
+      ProtocolKryo protocol = (ProtocolKryo) kryo;
+      protocol.enterContainer();
+      int count = readLength(input, 2, "map");
+      int capacity = (int) Math.ceil(count / 0.75);
+      // The LinkedHashMap (56 bytes on Java 17, 64 from 21), its table (a power of two of 4-byte slots) and a
+      // 40-byte entry per pair.
+      protocol.charge(64 + (count == 0 ? 0 : 16 + 4L * tableSize(capacity) + 40L * count));
+      Map map = new LinkedHashMap(capacity);
       for (int i = 0; i < count; i++) {
         Object key = kryo.readClassAndObject(input);
         map.put(key, kryo.readClassAndObject(input));
       }
+      protocol.exitContainer();
       return map;
+    }
+
+    private static int tableSize(int capacity) {
+      return capacity <= 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
     }
   }
 }

@@ -107,6 +107,45 @@ class ServerConnectionTest {
   }
 
   @Test
+  void refusesRequestIdZeroWithProtocolErrorAndCloses() throws Exception {
+    List<Envelope> out = exchange(ECHO, true,
+        frames(CLIENT_HELLO, new Request(0, "echo", "a"), new Request(1, "echo", "b")));
+    assertEquals(List.of(SERVER_HELLO, Response.error(0, Status.PROTOCOL_ERROR,
+        "request id 0 is reserved for answers about the connection; number requests from 1")), out);
+  }
+
+  @Test
+  void refusesAnIdStillInFlightThenAnswersTheFirstRequestAndCloses() throws Exception {
+    CompletableFuture<Response> first = new CompletableFuture<>();
+    RequestDispatcher held = request -> first;
+    List<Envelope> seen = new CopyOnWriteArrayList<>();
+    ByteString[] written = {ByteString.emptyByteString()};
+    CompletionStage<?> done = Source.single(frames(CLIENT_HELLO, new Request(1, "echo", "a"),
+            new Request(1, "echo", "b"), new Request(2, "echo", "c")))
+        .via(connection(held, true, 8))
+        .runForeach(bytes -> {
+          written[0] = written[0].concat(bytes);
+          seen.clear();
+          seen.addAll(decodeAll(written[0]));
+          // The first request is answered only once the refusal of the second is out: it was still in flight.
+          if (seen.stream().anyMatch(e -> e instanceof Response r && r.status() == Status.PROTOCOL_ERROR)) {
+            first.complete(Response.ok(1, "a"));
+          }
+        }, system);
+    done.toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(SERVER_HELLO, Response.error(0, Status.PROTOCOL_ERROR,
+        "request id 1 is already in flight on this connection; an id may be reused only after its reply"),
+        Response.ok(1, "a")), seen);
+  }
+
+  @Test
+  void acceptsAnIdAgainOnceItsReplyIsReady() throws Exception {
+    List<Envelope> out = exchange(ECHO, true,
+        frames(CLIENT_HELLO, new Request(1, "echo", "a"), new Request(1, "echo", "b")));
+    assertEquals(List.of(SERVER_HELLO, Response.ok(1, "a"), Response.ok(1, "b")), out);
+  }
+
+  @Test
   void servesStopWithoutAHelloSoAClientOfAnyVersionCanStopTheEngine() throws Exception {
     List<Envelope> out = exchange(ECHO, true, frames(new Request(1, "stop", null)));
     assertEquals(List.of(Response.ok(1, null)), out);
@@ -154,7 +193,7 @@ class ServerConnectionTest {
     ByteString garbage = ByteString.fromArray(new byte[] {0, 0, 0, 12, 0x0d, 42, 0, 0, 0, 0, 0, 0, 0, 2, 0x78, 0x64});
     List<Envelope> out = exchange(ECHO, true, frames(CLIENT_HELLO), garbage);
     assertEquals(List.of(SERVER_HELLO, Response.error(42, Status.PROTOCOL_ERROR,
-        "malformed payload: Encountered unregistered class ID: 98")), out);
+        "malformed payload: unregistered type id 98 (tag 100)")), out);
   }
 
   @Test
