@@ -34,6 +34,14 @@ public final class ByteBudget {
     }
   }
 
+  /**
+   * Takes {@code bytes} whatever is left: what a frame decoded to beyond its own bytes, known only once it is
+   * decoded. Readers wait until the excess is given back.
+   */
+  public synchronized void takeAnyway(long bytes) {
+    used += bytes;
+  }
+
   /** Gives back {@code bytes} taken before, and wakes whoever waits. */
   public void giveBack(long bytes) {
     if (bytes == 0) {

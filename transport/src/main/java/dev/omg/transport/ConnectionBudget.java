@@ -50,6 +50,20 @@ public final class ConnectionBudget {
     }
   }
 
+  /** Takes {@code bytes} from both bounds whatever is left (see {@link ByteBudget#takeAnyway}). */
+  public void takeAnyway(long bytes) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      used += bytes;
+      sharedHeld += bytes;
+    }
+    if (shared != null) {
+      shared.takeAnyway(bytes);
+    }
+  }
+
   /** The request of {@code bytes} is answered: the engine-wide bound has them back. */
   public void answered(long bytes) {
     synchronized (this) {

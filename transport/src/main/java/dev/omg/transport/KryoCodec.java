@@ -116,6 +116,14 @@ public final class KryoCodec {
    *     {@link MalformedPayloadException#requestId()} is the request's id when the frame was recognisably a request
    */
   public Envelope decode(byte[] payload, int offset, int length) {
+    return decodeMeasured(payload, offset, length).envelope();
+  }
+
+  /** A decoded envelope, and the heap its decoding was charged: at most the decode budget of its frame. */
+  public record Decoded(Envelope envelope, long heapBytes) {}
+
+  /** As {@link #decode(byte[], int, int)}, with the heap the decoded envelope was charged. */
+  public Decoded decodeMeasured(byte[] payload, int offset, int length) {
     if (length == 0) {
       throw new MalformedPayloadException(0, "empty frame: a payload holds at least one envelope");
     }
@@ -134,7 +142,7 @@ public final class KryoCodec {
         throw new MalformedPayloadException(requestIdOf(payload, offset, length),
             trailing + " unexpected bytes after the envelope");
       }
-      return envelope;
+      return new Decoded(envelope, kryo.charged());
     } catch (MalformedPayloadException e) {
       throw e;
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {

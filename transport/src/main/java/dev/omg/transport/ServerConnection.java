@@ -45,13 +45,28 @@ public final class ServerConnection {
         payload -> decode(codec, payload));
   }
 
-  static Inbound decode(KryoCodec codec, ByteString payload) {
+  /**
+   * Decodes a frame that took {@link Framing#weight} bytes of {@code budget}; when it decoded to more heap than
+   * that, the excess is taken too, so the bounds count decoded bytes, not wire bytes.
+   */
+  private static Framed decodeWeighed(KryoCodec codec, ByteString payload, ConnectionBudget budget) {
+    long weight = Framing.weight(payload.size());
+    byte[] bytes = payload.toArrayUnsafe();
     try {
-      byte[] bytes = payload.toArrayUnsafe();
-      return new Inbound.Received(codec.decode(bytes, 0, bytes.length));
+      KryoCodec.Decoded decoded = codec.decodeMeasured(bytes, 0, bytes.length);
+      long excess = decoded.heapBytes() + Framing.FRAME_OVERHEAD - weight;
+      if (excess > 0) {
+        budget.takeAnyway(excess);
+        weight += excess;
+      }
+      return new Framed(new Inbound.Received(decoded.envelope()), weight);
     } catch (MalformedPayloadException e) {
-      return new Inbound.Malformed(e.requestId(), "malformed payload: " + e.getMessage());
+      return new Framed(new Inbound.Malformed(e.requestId(), "malformed payload: " + e.getMessage()), weight);
     }
+  }
+
+  static Inbound decode(KryoCodec codec, ByteString payload) {
+    return decodeWeighed(codec, payload, ConnectionBudget.unlimited()).inbound();
   }
 
   /** As {@link #create(String, String, KryoCodec, int, Duration, RequestDispatcher, BooleanSupplier, PeerCredentials, int, ConnectionBudget)}
@@ -130,7 +145,7 @@ public final class ServerConnection {
     }).mapMaterializedValue(future -> NotUsed.getInstance());
     BidiFlow<Envelope, ByteString, ByteString, Framed, NotUsed> codecLayer = BidiFlow.fromFunctions(
         envelope -> ByteString.fromArrayUnsafe(encode(codec, envelope)),
-        payload -> new Framed(decode(codec, payload), Framing.weight(payload.size())));
+        payload -> decodeWeighed(codec, payload, budget));
     return codecLayer.atop(Framing.bidi(maxFrame, frameIdleTimeout, budget)).reversed().join(protocol);
   }
 

@@ -149,6 +149,11 @@ public final class WireFormat {
       depth = 0;
     }
 
+    /** Heap charged for the frame decoded last. */
+    long charged() {
+      return charged;
+    }
+
     /** Charges {@code bytes} of heap against the frame's budget before they are allocated. */
     void charge(long bytes) {
       charged += bytes;
