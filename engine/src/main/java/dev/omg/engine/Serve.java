@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.transport.SocketDirectory;
+import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import java.io.IOException;
@@ -29,7 +30,8 @@ final class Serve {
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
       return Main.FAILED;
-    } catch (LockFile.AlreadyRunningException | SocketDirectory.UnsafeDirectoryException e) {
+    } catch (LockFile.AlreadyRunningException | LockFile.UnsafeLockFileException
+        | SocketDirectory.UnsafeDirectoryException | SocketFiles.ForeignFileException e) {
       err.println("omg-engine: " + e.getMessage());
       return Main.FAILED;
     } catch (IOException | IllegalArgumentException e) {
