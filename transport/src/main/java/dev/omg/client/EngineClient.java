@@ -123,6 +123,13 @@ public final class EngineClient implements AutoCloseable {
           throw e;
         }
         RetryPolicy.pause(wait, "connecting");
+      } catch (EngineClosedBeforeHelloException e) {
+        // Turned away for a reason we could not read (see handshake): the next connection will hear it.
+        long wait = options.retry().waitMillis(retry, 0);
+        if (retry > options.retry().maxRetries() || wait >= deadline.remainingMillis()) {
+          throw e;
+        }
+        RetryPolicy.pause(wait, "connecting");
       }
     }
   }
@@ -372,22 +379,21 @@ public final class EngineClient implements AutoCloseable {
 
   /**
    * Sends our hello and reads the engine's, by {@code deadline}. An engine that turns the connection away
-   * (UNAUTHORIZED, OVERLOADED) writes why and closes; if it closed before our hello landed, the write fails with
-   * a broken pipe, but the reason is still in our receive buffer, so it is read and reported instead.
+   * (UNAUTHORIZED, OVERLOADED) writes why before it reads anything, and may close at once. The engine speaks
+   * first only to refuse, so bytes already waiting are its reason: they are read before our hello is written,
+   * because a write that meets the closed socket fails with a broken pipe and junixsocket then closes ours, losing
+   * them. If the engine closes in the microseconds between that look and our write, the broken pipe is reported
+   * as {@link EngineClosedBeforeHelloException}, which {@link #connect} retries.
    */
   private Hello handshake(Path socketPath, Deadline deadline) throws IOException {
     socket.setSoTimeout(timeoutMillis(deadline));
+    if (socket.getInputStream().available() > 0) {
+      throw refusal(frames.next());
+    }
     try {
       write(new Hello(ProtocolVersion.CURRENT, options.agent()));
-    } catch (IOException writeFailed) {
-      Envelope why;
-      try {
-        why = frames.next();
-      } catch (IOException nothingToRead) {
-        writeFailed.addSuppressed(nothingToRead);
-        throw writeFailed;
-      }
-      throw refusal(why);
+    } catch (SocketException writeFailed) {
+      throw new EngineClosedBeforeHelloException(socketPath, writeFailed);
     }
     Envelope first;
     try {
@@ -605,6 +611,14 @@ public final class EngineClient implements AutoCloseable {
       System.arraycopy(buffer, start, into, offset, n);
       start += n;
       return n;
+    }
+  }
+
+  /** The engine closed a new connection before our hello could be written, without a reason we could read. */
+  static final class EngineClosedBeforeHelloException extends SocketException {
+    EngineClosedBeforeHelloException(Path socketPath, SocketException cause) {
+      super("the engine at " + socketPath + " closed the connection before reading our hello (" + cause.getMessage()
+          + "); it turns connections away when at its limit (omg.transport.max-connections) or stopping", cause);
     }
   }
 }
