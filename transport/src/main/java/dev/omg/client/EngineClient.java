@@ -618,7 +618,8 @@ public final class EngineClient implements AutoCloseable {
   static final class EngineClosedBeforeHelloException extends SocketException {
     EngineClosedBeforeHelloException(Path socketPath, SocketException cause) {
       super("the engine at " + socketPath + " closed the connection before reading our hello (" + cause.getMessage()
-          + "); it turns connections away when at its limit (omg.transport.max-connections) or stopping", cause);
+          + "); it turns connections away when at its limit (omg.transport.max-connections) or stopping");
+      initCause(cause);
     }
   }
 }
