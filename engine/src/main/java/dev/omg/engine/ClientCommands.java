@@ -6,6 +6,7 @@ import dev.omg.client.ClientOptions;
 import dev.omg.client.ClientSettings;
 import dev.omg.client.Deadline;
 import dev.omg.client.EngineClient;
+import dev.omg.client.EngineJvmOptions;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
 import dev.omg.client.PendingCall;
@@ -177,14 +178,19 @@ final class ClientCommands {
         progress);
   }
 
-  /** The engine this client would start: the same JVM and classpath (so the same jar and handler jars). */
+  /**
+   * The engine this client would start: the same JVM and classpath (so the same jar and handler jars), with the
+   * engine's JVM options ({@link EngineJvmOptions}).
+   */
   private AutoStart.Launch launch(Setup setup) {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(entry -> Path.of(entry).toAbsolutePath().toString())
         .collect(Collectors.joining(File.pathSeparator));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-        Main.class.getName(), "serve", "--socket", setup.socket().toString()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The same heap cap and collector as bin/omg serve, or the user's OMG_ENGINE_JAVA_OPTS.
+    command.addAll(EngineJvmOptions.forEngine(env, Runtime.version().feature()));
+    command.addAll(List.of("-cp", classpath, Main.class.getName(), "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
     return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
   }

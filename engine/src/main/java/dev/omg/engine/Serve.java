@@ -1,6 +1,7 @@
 package dev.omg.engine;
 
 import com.typesafe.config.Config;
+import dev.omg.client.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.transport.SocketDirectory;
@@ -9,6 +10,7 @@ import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ final class Serve {
   private Serve() {}
 
   static int run(Main.Arguments arguments, Map<String, String> env, PrintStream err) {
+    logDefaultHeapCap();
     Engine engine;
     try {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
@@ -47,5 +50,19 @@ final class Serve {
     }
     engine.whenTerminated().toCompletableFuture().join();
     return Main.OK;
+  }
+
+  /**
+   * The JVM's own heap cap is a quarter of the machine's memory, far more than a resident daemon should be let
+   * grow to; say so once when no cap was given (bin/omg and auto-start give one).
+   */
+  private static void logDefaultHeapCap() {
+    boolean capped = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(option -> option.startsWith("-Xmx") || option.startsWith("-XX:MaxHeapSize=")
+            || option.startsWith("-XX:MaxRAMPercentage=") || option.startsWith("-XX:MaxRAM="));
+    if (!capped) {
+      log.info("max heap {} MiB, the JVM's default for this machine; cap it with -Xmx (bin/omg: "
+          + "OMG_ENGINE_JAVA_OPTS, default {})", Runtime.getRuntime().maxMemory() >> 20, EngineJvmOptions.DEFAULT);
+    }
   }
 }

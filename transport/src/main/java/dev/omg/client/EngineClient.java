@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class EngineClient implements AutoCloseable {
         }
         RetryPolicy.pause(wait, "connecting");
       } catch (EngineClosedBeforeHelloException e) {
-        // Turned away for a reason we could not read (see handshake): the next connection will hear it.
+        // Closed without a readable reason (see handshake): the next connection will hear it.
         long wait = options.retry().waitMillis(retry, 0);
         if (retry > options.retry().maxRetries() || wait >= deadline.remainingMillis()) {
           throw e;
@@ -379,21 +380,27 @@ public final class EngineClient implements AutoCloseable {
 
   /**
    * Sends our hello and reads the engine's, by {@code deadline}. An engine that turns the connection away
-   * (UNAUTHORIZED, OVERLOADED) writes why before it reads anything, and may close at once. The engine speaks
-   * first only to refuse, so bytes already waiting are its reason: they are read before our hello is written,
-   * because a write that meets the closed socket fails with a broken pipe and junixsocket then closes ours, losing
-   * them. If the engine closes in the microseconds between that look and our write, the broken pipe is reported
-   * as {@link EngineClosedBeforeHelloException}, which {@link #connect} retries.
+   * (UNAUTHORIZED, OVERLOADED) writes why before it reads anything, and may close at once; our hello then meets a
+   * closed socket (a broken pipe) while the reason waits in our receive buffer, and is read from there. The hello
+   * is written through the socket's channel: junixsocket's output stream closes the socket on a broken pipe,
+   * which would lose the reason.
    */
   private Hello handshake(Path socketPath, Deadline deadline) throws IOException {
     socket.setSoTimeout(timeoutMillis(deadline));
-    if (socket.getInputStream().available() > 0) {
-      throw refusal(frames.next());
-    }
+    ByteBuffer hello = ByteBuffer.wrap(codec.encodeFrame(new Hello(ProtocolVersion.CURRENT, options.agent())));
     try {
-      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
-    } catch (SocketException writeFailed) {
-      throw new EngineClosedBeforeHelloException(socketPath, writeFailed);
+      while (hello.hasRemaining()) {
+        socket.getChannel().write(hello);
+      }
+    } catch (IOException writeFailed) {
+      Envelope why;
+      try {
+        why = frames.next();
+      } catch (IOException nothingToRead) {
+        writeFailed.addSuppressed(nothingToRead);
+        throw new EngineClosedBeforeHelloException(socketPath, writeFailed);
+      }
+      throw refusal(why);
     }
     Envelope first;
     try {
@@ -616,7 +623,7 @@ public final class EngineClient implements AutoCloseable {
 
   /** The engine closed a new connection before our hello could be written, without a reason we could read. */
   static final class EngineClosedBeforeHelloException extends SocketException {
-    EngineClosedBeforeHelloException(Path socketPath, SocketException cause) {
+    EngineClosedBeforeHelloException(Path socketPath, IOException cause) {
       super("the engine at " + socketPath + " closed the connection before reading our hello (" + cause.getMessage()
           + "); it turns connections away when at its limit (omg.transport.max-connections) or stopping");
       initCause(cause);
