@@ -15,11 +15,15 @@ import dev.omg.transport.SocketPaths;
 import dev.omg.transport.FrameHeader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,13 +35,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * A connection to an engine. Thread-safe: any number of threads may {@link #send} at once and requests are
  * pipelined on the one socket; replies are paired with their requests by id, so they may arrive in any order.
- * Does not load Pekko, so a CLI built on it starts as a lean JVM.
+ * Does not load Pekko, nor a native library: it speaks over the JDK's own Unix-domain {@link SocketChannel}, so a
+ * CLI built on it starts as a lean JVM.
  *
  * <p>Threading: one thread at a time reads the socket. A blocking {@link #call} (or {@link #await}) reads its
  * own reply on the calling thread when no other thread is reading, so sequential use costs no thread hand-off;
@@ -54,8 +57,11 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * }</pre>
  */
 public final class EngineClient implements AutoCloseable {
-  private final AFUNIXSocket socket;
-  private final OutputStream out;
+  private final SocketChannel channel;
+  /** Held while a frame is written, so frames from several threads never interleave. */
+  private final Object writing = new Object();
+  /** Used only to wait until the channel can be written again after a partial write; guarded by {@link #writing}. */
+  private volatile Selector writable;
   private final FrameReader frames;
   private final KryoCodec codec;
   private final ClientOptions options;
@@ -69,19 +75,16 @@ public final class EngineClient implements AutoCloseable {
   private final Object readerSignal = new Object();
   private Thread reader;
   private boolean readerWanted;
-  /** The read timeout now set on the socket, in ms (0: none); changed only by the thread holding {@link #reading}. */
-  private int readTimeoutMillis = -1;
   /** The engine's last answer about the connection itself (id 0), reported when the connection ends. */
   private volatile Response connectionError;
   private volatile IOException closedBecause;
 
-  private EngineClient(AFUNIXSocket socket, KryoCodec codec, ClientOptions options, Path socketPath,
+  private EngineClient(SocketChannel channel, KryoCodec codec, ClientOptions options, Path socketPath,
       Deadline deadline) throws IOException {
-    this.socket = socket;
+    this.channel = channel;
     this.codec = codec;
     this.options = options;
-    this.out = socket.getOutputStream();
-    this.frames = new FrameReader(socket.getInputStream(), options.maxFrameSize(), codec);
+    this.frames = new FrameReader(channel, options.maxFrameSize(), codec);
     this.serverHello = handshake(socketPath, deadline);
   }
 
@@ -137,12 +140,12 @@ public final class EngineClient implements AutoCloseable {
 
   private static EngineClient connectOnce(Path socketPath, ClientOptions options, Deadline deadline)
       throws IOException {
-    AFUNIXSocket socket = open(socketPath, deadline);
+    SocketChannel channel = open(socketPath, deadline);
     try {
-      return new EngineClient(socket, new KryoCodec(options.maxFrameSize(), options.userTypes()), options,
+      return new EngineClient(channel, new KryoCodec(options.maxFrameSize(), options.userTypes()), options,
           socketPath, deadline);
     } catch (IOException | RuntimeException e) {
-      socket.close();
+      channel.close();
       throw e;
     }
   }
@@ -156,16 +159,13 @@ public final class EngineClient implements AutoCloseable {
    */
   public static Response stopWithoutHello(Path socketPath, ClientOptions options) throws IOException {
     Deadline deadline = Deadline.after(options.callTimeout());
-    try (AFUNIXSocket socket = open(socketPath, deadline)) {
-      socket.setSoTimeout(timeoutMillis(deadline));
+    try (SocketChannel channel = open(socketPath, deadline)) {
       KryoCodec codec = new KryoCodec(options.maxFrameSize(), options.userTypes());
-      OutputStream out = socket.getOutputStream();
-      FrameReader in = new FrameReader(socket.getInputStream(), options.maxFrameSize(), codec);
-      out.write(codec.encodeFrame(new Request(1, "stop", null)));
-      out.flush();
+      FrameReader in = new FrameReader(channel, options.maxFrameSize(), codec);
+      writeFully(channel, ByteBuffer.wrap(codec.encodeFrame(new Request(1, "stop", null))), null);
       Envelope reply;
       try {
-        reply = in.next();
+        reply = in.next(timeoutMillis(deadline));
       } catch (EOFException e) {
         throw new EngineException(null, "the engine closed the connection without answering 'stop'");
       }
@@ -179,12 +179,13 @@ public final class EngineClient implements AutoCloseable {
     }
   }
 
-  /** A socket read timeout for what is left of {@code deadline}; never 0, which would mean no timeout. */
+  /** A read timeout for what is left of {@code deadline}; never 0, which would mean no timeout. */
   private static int timeoutMillis(Deadline deadline) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.remainingMillis()));
   }
 
-  private static AFUNIXSocket open(Path socketPath, Deadline deadline) throws IOException {
+  /** Connects a non-blocking channel to the engine's socket, waiting at most until {@code deadline}. */
+  private static SocketChannel open(Path socketPath, Deadline deadline) throws IOException {
     try {
       SocketPaths.checkLength(socketPath);
     } catch (IllegalArgumentException e) {
@@ -193,16 +194,25 @@ public final class EngineClient implements AutoCloseable {
     if (!Files.exists(socketPath)) {
       throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
     }
-    AFUNIXSocket socket = AFUNIXSocket.newInstance();
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
-      // A listener whose backlog is full (a stopped engine) would hold a plain connect for ever.
-      socket.connect(AFUNIXSocketAddress.of(socketPath), timeoutMillis(deadline));
-      return socket;
+      channel.configureBlocking(false);
+      // A listener whose backlog is full (a stopped engine) must not hold the connect past the deadline.
+      if (!channel.connect(UnixDomainSocketAddress.of(socketPath))) {
+        try (Selector selector = Selector.open()) {
+          channel.register(selector, SelectionKey.OP_CONNECT);
+          if (selector.select(timeoutMillis(deadline)) == 0) {
+            throw noAnswer(socketPath, deadline, "to accept the connection");
+          }
+          channel.finishConnect();
+        }
+      }
+      return channel;
     } catch (SocketTimeoutException e) {
-      socket.close();
-      throw noAnswer(socketPath, deadline, "to accept the connection");
+      channel.close();
+      throw e;
     } catch (SocketException e) {
-      socket.close();
+      channel.close();
       throw new NoEngineException(socketPath,
           "no engine listening at " + socketPath + " (" + e.getMessage() + "; a stale socket file?)");
     }
@@ -352,8 +362,7 @@ public final class EngineClient implements AutoCloseable {
         throw timedOut(command, deadline);
       }
       try {
-        setReadTimeout(timeoutMillis(deadline));
-        dispatch(frames.next());
+        dispatch(frames.next(timeoutMillis(deadline)));
       } catch (SocketTimeoutException e) {
         // The frame reader keeps a partly read frame; whoever reads next goes on from there.
         throw timedOut(command, deadline);
@@ -375,27 +384,43 @@ public final class EngineClient implements AutoCloseable {
   @Override
   public void close() throws IOException {
     fail(new IOException("client closed"));
-    socket.close();
+    channel.close();
+    // Whoever waits on a selector wakes, sees the channel closed and gives up its lock; then the selector goes.
+    Selector waitingToWrite = writable;
+    if (waitingToWrite != null) {
+      waitingToWrite.wakeup();
+    }
+    synchronized (writing) {
+      if (writable != null) {
+        writable.close();
+      }
+    }
+    if (reading.tryLock()) {
+      try {
+        frames.closeSelector();
+      } finally {
+        reading.unlock();
+      }
+    } else {
+      // The reading thread closes it when it wakes.
+      frames.wakeUp();
+    }
   }
 
   /**
    * Sends our hello and reads the engine's, by {@code deadline}. An engine that turns the connection away
    * (UNAUTHORIZED, OVERLOADED) writes why before it reads anything, and may close at once; our hello then meets a
-   * closed socket (a broken pipe) while the reason waits in our receive buffer, and is read from there. The hello
-   * is written through the socket's channel: junixsocket's output stream closes the socket on a broken pipe,
-   * which would lose the reason.
+   * closed socket (a broken pipe) while the reason waits in our receive buffer, and is read from there. (The JDK's
+   * channel stays open after a broken pipe; junixsocket's socket closes itself, losing the reason: that is why
+   * the client does not use junixsocket.)
    */
   private Hello handshake(Path socketPath, Deadline deadline) throws IOException {
-    socket.setSoTimeout(timeoutMillis(deadline));
-    ByteBuffer hello = ByteBuffer.wrap(codec.encodeFrame(new Hello(ProtocolVersion.CURRENT, options.agent())));
     try {
-      while (hello.hasRemaining()) {
-        socket.getChannel().write(hello);
-      }
+      write(new Hello(ProtocolVersion.CURRENT, options.agent()));
     } catch (IOException writeFailed) {
       Envelope why;
       try {
-        why = frames.next();
+        why = frames.next(timeoutMillis(deadline));
       } catch (IOException nothingToRead) {
         writeFailed.addSuppressed(nothingToRead);
         throw new EngineClosedBeforeHelloException(socketPath, writeFailed);
@@ -404,7 +429,7 @@ public final class EngineClient implements AutoCloseable {
     }
     Envelope first;
     try {
-      first = frames.next();
+      first = frames.next(timeoutMillis(deadline));
     } catch (SocketTimeoutException e) {
       throw noAnswer(socketPath, deadline, "to answer the hello");
     }
@@ -429,18 +454,42 @@ public final class EngineClient implements AutoCloseable {
   }
 
   private void write(Envelope envelope) throws IOException {
-    byte[] frame = codec.encodeFrame(envelope);
-    synchronized (out) {
-      out.write(frame);
-      out.flush();
+    ByteBuffer frame = ByteBuffer.wrap(codec.encodeFrame(envelope));
+    synchronized (writing) {
+      if (writable == null) {
+        writable = Selector.open();
+      }
+      writeFully(channel, frame, writable);
     }
   }
 
-  /** Sets the socket's read timeout if it differs; only the thread holding {@link #reading} calls this. */
-  private void setReadTimeout(int millis) throws IOException {
-    if (millis != readTimeoutMillis) {
-      socket.setSoTimeout(millis);
-      readTimeoutMillis = millis;
+  /**
+   * Writes all of {@code frame} to the non-blocking {@code channel}; when the engine reads slower than we write,
+   * waits on {@code writable} (null: a selector of its own) until there is room, as a blocking write would.
+   */
+  private static void writeFully(SocketChannel channel, ByteBuffer frame, Selector writable) throws IOException {
+    channel.write(frame);
+    if (!frame.hasRemaining()) {
+      return;
+    }
+    Selector selector = writable != null ? writable : Selector.open();
+    try {
+      SelectionKey key = channel.keyFor(selector);
+      if (key == null) {
+        key = channel.register(selector, SelectionKey.OP_WRITE);
+      }
+      while (frame.hasRemaining()) {
+        selector.select();
+        selector.selectedKeys().clear();
+        if (!channel.isOpen()) {
+          throw new ClosedChannelException();
+        }
+        channel.write(frame);
+      }
+    } finally {
+      if (writable == null) {
+        selector.close();
+      }
     }
   }
 
@@ -522,9 +571,8 @@ public final class EngineClient implements AutoCloseable {
       // A caller that holds the lock hands reading back (handOffReading) when it leaves.
       if (!pending.isEmpty() && reading.tryLock()) {
         try {
-          setReadTimeout(0);
           while (!pending.isEmpty() && closedBecause == null) {
-            dispatch(frames.next());
+            dispatch(frames.next(0));
           }
         } catch (IOException e) {
           connectionEnded(e);
@@ -557,30 +605,38 @@ public final class EngineClient implements AutoCloseable {
   }
 
   /**
-   * Reads frames from the engine, one at a time, for the one thread holding the read turn. A read that times out
-   * leaves its partly read frame here, so the next reader goes on where it stopped: nothing is lost or misframed.
+   * Reads frames from the engine, one at a time, for the one thread holding the read turn, from the non-blocking
+   * channel: a read that finds nothing waits on a selector, up to a timeout. A read that times out leaves its
+   * partly read frame here, so the next reader goes on where it stopped: nothing is lost or misframed.
    */
   private static final class FrameReader {
-    private final InputStream in;
+    private final SocketChannel channel;
     private final int maxFrameSize;
     private final KryoCodec codec;
-    private final byte[] buffer = new byte[64 * 1024];
-    private int start;
-    private int end;
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).flip();
     private final byte[] header = new byte[FrameHeader.LENGTH];
     private int headerRead;
     private byte[] payload;
     private int payloadRead;
+    private volatile Selector readable;
 
-    FrameReader(InputStream in, int maxFrameSize, KryoCodec codec) {
-      this.in = in;
+    FrameReader(SocketChannel channel, int maxFrameSize, KryoCodec codec) {
+      this.channel = channel;
       this.maxFrameSize = maxFrameSize;
       this.codec = codec;
     }
 
-    Envelope next() throws IOException {
+    /**
+     * The next frame, decoded.
+     *
+     * @param timeoutMillis how long to wait for bytes that have not come yet; 0 waits for ever
+     * @throws SocketTimeoutException when no byte came for that long
+     * @throws EOFException when the engine closed the connection
+     */
+    Envelope next(long timeoutMillis) throws IOException {
+      long deadline = timeoutMillis == 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
       while (headerRead < header.length) {
-        headerRead += take(header, headerRead, header.length - headerRead);
+        headerRead += take(header, headerRead, header.length - headerRead, deadline);
       }
       if (payload == null) {
         int length = FrameHeader.read(header, 0);
@@ -592,7 +648,7 @@ public final class EngineClient implements AutoCloseable {
         payloadRead = 0;
       }
       while (payloadRead < payload.length) {
-        payloadRead += take(payload, payloadRead, payload.length - payloadRead);
+        payloadRead += take(payload, payloadRead, payload.length - payloadRead, deadline);
       }
       byte[] frame = payload;
       payload = null;
@@ -604,20 +660,67 @@ public final class EngineClient implements AutoCloseable {
       }
     }
 
-    /** Copies up to {@code length} buffered bytes, reading the socket first if none are buffered. */
-    private int take(byte[] into, int offset, int length) throws IOException {
-      if (start == end) {
-        int read = in.read(buffer, 0, buffer.length);
+    /** Copies up to {@code length} buffered bytes, reading the channel first (waiting if need be) if none are. */
+    private int take(byte[] into, int offset, int length, long deadlineNanos) throws IOException {
+      while (!buffer.hasRemaining()) {
+        buffer.clear();
+        int read;
+        try {
+          read = channel.read(buffer);
+        } catch (ClosedChannelException e) {
+          closeSelector();
+          throw e;
+        } finally {
+          buffer.flip();
+        }
         if (read < 0) {
           throw new EOFException("end of stream");
         }
-        start = 0;
-        end = read;
+        if (read == 0) {
+          awaitReadable(deadlineNanos);
+        }
       }
-      int n = Math.min(length, end - start);
-      System.arraycopy(buffer, start, into, offset, n);
-      start += n;
+      int n = Math.min(length, buffer.remaining());
+      buffer.get(into, offset, n);
       return n;
+    }
+
+    private void awaitReadable(long deadlineNanos) throws IOException {
+      if (!channel.isOpen()) {
+        closeSelector();
+        throw new ClosedChannelException();
+      }
+      if (readable == null) {
+        readable = Selector.open();
+        channel.register(readable, SelectionKey.OP_READ);
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        throw new SocketTimeoutException("no data within the read timeout");
+      }
+      // select(0) waits for ever; a deadline of Long.MAX_VALUE means exactly that.
+      readable.select(deadlineNanos == Long.MAX_VALUE ? 0 : Math.max(1, (left + 999_999) / 1_000_000));
+      readable.selectedKeys().clear();
+      if (!channel.isOpen()) {
+        closeSelector();
+        throw new ClosedChannelException();
+      }
+    }
+
+    /** Wakes the thread waiting for bytes, e.g. because the channel was closed. */
+    void wakeUp() {
+      Selector selector = readable;
+      if (selector != null) {
+        selector.wakeup();
+      }
+    }
+
+    /** Frees the selector; only the thread holding the read turn (or none, at close) calls this. */
+    void closeSelector() throws IOException {
+      if (readable != null) {
+        readable.close();
+        readable = null;
+      }
     }
   }
 
