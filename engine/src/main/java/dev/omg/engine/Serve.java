@@ -24,7 +24,6 @@ final class Serve {
   private Serve() {}
 
   static int run(Main.Arguments arguments, Map<String, String> env, PrintStream err) {
-    logDefaultHeapCap();
     Engine engine;
     try {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
@@ -41,6 +40,8 @@ final class Serve {
       err.println("omg-engine: cannot start: " + e.getMessage());
       return Main.FAILED;
     }
+    // Once started: a refused start prints only its reason.
+    logDefaultHeapCap();
     // Handling the signals ourselves (rather than in a JVM shutdown hook) lets the engine drain and exit 0.
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
