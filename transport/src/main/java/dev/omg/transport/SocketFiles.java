@@ -2,6 +2,9 @@ package dev.omg.transport;
 
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -9,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * INTERNAL API. The engine's two names for its socket, the public one and the hidden bind name
@@ -113,9 +114,15 @@ public final class SocketFiles {
     return Optional.empty();
   }
 
-  /** Whether a connect to the socket at {@code path} is accepted: someone listens there. */
+  /**
+   * Whether someone listens on the socket at {@code path}: a connect is accepted, or finds the listener's backlog
+   * full. Non-blocking, so a busy or stopped listener cannot hold the engine's start.
+   */
   private static boolean listening(Path path) throws IOException {
-    try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path))) {
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      probe.configureBlocking(false);
+      probe.connect(UnixDomainSocketAddress.of(path));
+      // Connected, or pending because the backlog is full: either way a process listens.
       return true;
     } catch (SocketException refused) {
       // ECONNREFUSED: a socket file with no listener, which is what a killed engine leaves.
