@@ -114,6 +114,11 @@ public final class SocketFiles {
     return Optional.empty();
   }
 
+  /** Whether the file at {@code path} itself (a symlink is not followed) is a socket; false when nothing is there. */
+  public static boolean isSocket(Path path) throws IOException {
+    return attributes(path).map(Attributes::isSocket).orElse(false);
+  }
+
   /**
    * Whether someone listens on the socket at {@code path}: a connect is accepted, or finds the listener's backlog
    * full. Non-blocking, so a busy or stopped listener cannot hold the engine's start.
