@@ -4,10 +4,13 @@ import com.typesafe.config.Config;
 import dev.omg.client.AutoStart;
 import dev.omg.client.ClientOptions;
 import dev.omg.client.ClientSettings;
+import dev.omg.client.Deadline;
 import dev.omg.client.EngineClient;
+import dev.omg.client.EngineJvmOptions;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
 import dev.omg.client.PendingCall;
+import dev.omg.client.RetryPolicy;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.protocol.Response;
@@ -18,9 +21,12 @@ import dev.omg.transport.TransportSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,7 +56,11 @@ final class ClientCommands {
   }
 
   /** What every client-side command needs: where the engine is, how to talk to it, and the client settings. */
-  record Setup(Path socket, ClientOptions options, ClientSettings settings) {}
+  record Setup(Path socket, ClientOptions options, ClientSettings settings) {
+    Setup withOptions(ClientOptions changed) {
+      return new Setup(socket, changed, settings);
+    }
+  }
 
   /** Reads {@code --config} only when given: without it the defaults need no HOCON. */
   static Setup setup(Main.Arguments arguments, Map<String, String> env) {
@@ -83,7 +93,8 @@ final class ClientCommands {
       return Main.FAILED;
     }
     Path socket = setup.socket();
-    ClientOptions options = setup.options();
+    // OVERLOADED is retried for as long as --timeout allows, the time the user said the whole command may take.
+    ClientOptions options = setup.options().withRetry(RetryPolicy.untilDeadline());
     this.options = options;
     if (arguments.command.equals("call") && arguments.positional.isEmpty()) {
       err.println("omg-engine: call needs a COMMAND");
@@ -100,12 +111,15 @@ final class ClientCommands {
     if (arguments.command.equals("stop")) {
       return stop(socket, options);
     }
-    try (EngineClient client = connect(setup)) {
+    Deadline deadline = commandDeadline(options.callTimeout());
+    long connecting = System.nanoTime();
+    try (EngineClient client = connect(setup.withOptions(options), deadline)) {
+      long connectNanos = System.nanoTime() - connecting;
       return switch (arguments.command) {
-        case "ping" -> ping(client);
-        case "status" -> status(client, socket);
-        case "commands" -> commands(client);
-        default -> call(client);
+        case "ping" -> ping(client, deadline, connectNanos);
+        case "status" -> status(client, socket, deadline);
+        case "commands" -> commands(client, deadline);
+        default -> call(client, deadline);
       };
     } catch (NoEngineException e) {
       err.println("omg-engine: " + e.getMessage() + "; start one with: java -jar omg-engine.jar serve");
@@ -114,20 +128,49 @@ final class ClientCommands {
       String retry = e.status() == Status.OVERLOADED ? gaveUp(e.retryAfterMillis()) : "";
       err.println("omg-engine: " + e.getMessage() + retry);
       return Main.FAILED;
-    } catch (IOException | TimeoutException e) {
+    } catch (SocketTimeoutException e) {
+      err.println("omg-engine: no answer from the engine at " + socket + " within " + seconds(deadline.budget())
+          + " s; is it stopped or overloaded? see 'doctor'");
+      return Main.FAILED;
+    } catch (TimeoutException e) {
+      err.println("omg-engine: no reply to '" + requestName() + "' from the engine at " + socket + " within "
+          + seconds(deadline.budget()) + " s (--timeout); is it stopped, overloaded or still working? see 'doctor'");
+      return Main.FAILED;
+    } catch (IOException e) {
       err.println("omg-engine: " + e.getMessage());
       return Main.FAILED;
     }
   }
 
-  private String gaveUp(long retryAfterMillis) {
-    return " (gave up after " + options.retry().maxRetries() + " retries; the engine asked to wait "
-        + retryAfterMillis + " ms)";
+  /**
+   * The end of the whole command, connect and hello included: --timeout after this JVM started, so that the time
+   * the JVM took to start counts too and the user's bound holds for the command as they run it.
+   */
+  private static Deadline commandDeadline(Duration timeout) {
+    Duration sinceStart = ProcessHandle.current().info().startInstant()
+        .map(start -> Duration.between(start, Instant.now()))
+        .filter(spent -> !spent.isNegative() && spent.compareTo(timeout) < 0)
+        .orElse(Duration.ZERO);
+    return Deadline.after(timeout, sinceStart);
   }
 
-  private EngineClient connect(Setup setup) throws IOException {
+  private String requestName() {
+    return arguments.command.equals("call") ? arguments.positional.get(0) : arguments.command;
+  }
+
+  /** Seconds as the user wrote them: 3 s, 0.5 s. */
+  static String seconds(Duration duration) {
+    return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
+  }
+
+  private String gaveUp(long retryAfterMillis) {
+    return " (retried until --timeout " + seconds(options.callTimeout()) + " s ran out; the engine asked to wait "
+        + retryAfterMillis + " ms between tries)";
+  }
+
+  private EngineClient connect(Setup setup, Deadline deadline) throws IOException {
     if (!setup.settings().autoStart) {
-      return EngineClient.connect(setup.socket(), setup.options());
+      return EngineClient.connect(setup.socket(), setup.options(), deadline);
     }
     // Progress only on a terminal: scripts read stderr for the one-line reason of a failure.
     Consumer<String> progress = System.console() != null ? line -> err.println("omg-engine: " + line) : line -> {};
@@ -135,32 +178,43 @@ final class ClientCommands {
         progress);
   }
 
-  /** The engine this client would start: the same JVM and classpath (so the same jar and handler jars). */
+  /**
+   * The engine this client would start: the same JVM and classpath (so the same jar and handler jars), with the
+   * engine's JVM options ({@link EngineJvmOptions}).
+   */
   private AutoStart.Launch launch(Setup setup) {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(entry -> Path.of(entry).toAbsolutePath().toString())
         .collect(Collectors.joining(File.pathSeparator));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(EngineJvmOptions.forServe(Runtime.version().feature()));
+    // The same heap cap and collector as bin/omg serve, or the user's OMG_ENGINE_JAVA_OPTS.
+    command.addAll(EngineJvmOptions.forEngine(env, Runtime.version().feature()));
     command.addAll(List.of("-cp", classpath, Main.class.getName(), "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
     return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
   }
 
-  private int ping(EngineClient client) throws IOException, TimeoutException {
+  /** Prints the round trip of the ping itself and, apart, what connecting and the hello took before it. */
+  private int ping(EngineClient client, Deadline deadline, long connectNanos) throws IOException, TimeoutException {
     long start = System.nanoTime();
-    Response reply = client.call("ping", null);
-    long micros = (System.nanoTime() - start) / 1000;
+    Response reply = client.call("ping", null, deadline);
+    long roundTripNanos = System.nanoTime() - start;
     if (!reply.isOk()) {
       return failed(reply);
     }
-    out.printf("%s in %d.%03d ms%n", reply.payload(), micros / 1000, micros % 1000);
+    out.printf("%s in %s ms (connect + hello %s ms)%n", reply.payload(), millis(roundTripNanos),
+        millis(connectNanos));
     return Main.OK;
   }
 
-  private int status(EngineClient client, Path socket) throws IOException, TimeoutException {
-    Response reply = client.call("status", null);
+  private static String millis(long nanos) {
+    long micros = nanos / 1000;
+    return String.format("%d.%03d", micros / 1000, micros % 1000);
+  }
+
+  private int status(EngineClient client, Path socket, Deadline deadline) throws IOException, TimeoutException {
+    Response reply = client.call("status", null, deadline);
     if (!reply.isOk()) {
       return failed(reply);
     }
@@ -181,8 +235,8 @@ final class ClientCommands {
     return Main.OK;
   }
 
-  private int commands(EngineClient client) throws IOException, TimeoutException {
-    Response reply = client.call("commands", null);
+  private int commands(EngineClient client, Deadline deadline) throws IOException, TimeoutException {
+    Response reply = client.call("commands", null, deadline);
     if (!reply.isOk()) {
       return failed(reply);
     }
@@ -244,14 +298,15 @@ final class ClientCommands {
    * for its CANCELLED reply. OVERLOADED (answered before any handler saw the request) is retried as the client
    * library's retry policy says.
    */
-  private int call(EngineClient client) throws IOException, TimeoutException {
+  private int call(EngineClient client, Deadline deadline) throws IOException, TimeoutException {
     String command = arguments.positional.get(0);
     List<String> args = arguments.positional.subList(1, arguments.positional.size());
     Object payload = args.isEmpty() ? null : args;
-    return show(options.retry().run("'" + command + "'", () -> callOnce(client, command, payload)));
+    return show(options.retry().run("'" + command + "'", deadline,
+        () -> callOnce(client, command, payload, deadline)));
   }
 
-  private Response callOnce(EngineClient client, String command, Object payload)
+  private Response callOnce(EngineClient client, String command, Object payload, Deadline deadline)
       throws IOException, TimeoutException {
     ProgressView view = new ProgressView(err, System.console() != null);
     PendingCall pending = client.stream(command, payload, view::show);
@@ -259,7 +314,7 @@ final class ClientCommands {
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     Response reply;
     try {
-      reply = client.await(pending.reply(), command);
+      reply = client.await(pending.reply(), command, deadline);
     } finally {
       view.end();
       try {

@@ -8,7 +8,9 @@ import dev.omg.config.SettingsException;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.SocketDirectory;
+import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
+import dev.omg.transport.UnixSocketServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -184,13 +186,20 @@ final class Doctor {
   }
 
   private void checkSocketFile(Path socket) throws IOException {
+    // What serve would refuse to start over (SocketFiles): anything there that is not a socket.
+    Path hidden = UnixSocketServer.bindPathFor(socket);
+    if (Files.exists(hidden, LinkOption.NOFOLLOW_LINKS) && !SocketFiles.isSocket(hidden)) {
+      SocketDirectory.Problem problem = SocketFiles.whyNotStale(hidden, socket).orElseThrow();
+      findings.add(Finding.problem(Level.FAIL, "socket", problem.reason() + "; serve will not start over it",
+          problem.fix()));
+    }
     if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    if (Files.isSymbolicLink(socket) || Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS)
-        || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)) {
-      findings.add(Finding.problem(Level.FAIL, "socket", socket + " is not a socket",
-          "remove it (rm " + socket + ") or choose another socket path"));
+    if (!SocketFiles.isSocket(socket)) {
+      SocketDirectory.Problem problem = SocketFiles.whyNotStale(socket, socket).orElseThrow();
+      findings.add(Finding.problem(Level.FAIL, "socket", problem.reason() + "; serve will not start over it",
+          problem.fix()));
       return;
     }
     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS);

@@ -17,6 +17,7 @@ import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.ServerConnection;
 import dev.omg.transport.SocketDirectory;
+import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import dev.omg.transport.UnixSocketServer;
@@ -78,7 +79,7 @@ public final class Engine implements EngineInfo {
     KryoCodec codec = new KryoCodec(transport.maxFrameSize, serialization.userTypes);
     this.lock = LockFile.acquire(lockPathFor(socketPath), socketPath);
     try {
-      if (UnixSocketServer.removeSocketFiles(socketPath)) {
+      if (SocketFiles.removeStale(socketPath)) {
         log.info("removed a stale socket left by an engine that did not stop cleanly: {}", socketPath);
       }
       // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
@@ -201,7 +202,9 @@ public final class Engine implements EngineInfo {
 
   private void removeSocketAndLock() {
     try {
-      UnixSocketServer.removeSocketFiles(socketPath);
+      for (Path kept : SocketFiles.remove(socketPath)) {
+        log.warn("left {} in place: it is no longer this engine's socket", kept);
+      }
       lock.close();
       log.info("stopped; removed {}", socketPath);
     } catch (IOException e) {

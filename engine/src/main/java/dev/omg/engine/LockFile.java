@@ -1,18 +1,22 @@
 package dev.omg.engine;
 
+import dev.omg.transport.SocketPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * INTERNAL API. The exclusive lock that makes one engine own one socket. The kernel drops the lock when the
@@ -41,9 +45,56 @@ final class LockFile implements AutoCloseable {
     FileChannel open(Path path) throws IOException;
   }
 
+  /**
+   * Opens (or creates) the lock file itself, never what a symlink at its path points to: the lock is truncated
+   * and written, and that must not reach another file. An existing lock file must be a regular file of this uid.
+   */
   static FileChannel open(Path path) throws IOException {
-    return FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    checkIsOurs(path);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileSystemException e) {
+      // O_NOFOLLOW met a symlink put there after the check above: ELOOP.
+      checkIsOurs(path);
+      throw e;
+    }
+    try {
+      checkIsOurs(path);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
+  /** Refuses a lock path that holds anything but a regular file owned by this uid; nothing there is fine. */
+  private static void checkIsOurs(Path path) throws IOException {
+    int mode;
+    long uid;
+    try {
+      mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      uid = ((Number) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+    } catch (NoSuchFileException absent) {
+      return;
+    }
+    String refusal = "; refusing to start (nothing was written to it); fix: ";
+    if (Files.isSymbolicLink(path)) {
+      throw new UnsafeLockFileException(path + " is a symbolic link to " + Files.readSymbolicLink(path)
+          + ", not the engine's lock file" + refusal + "remove the link (rm " + path + "; its target is left "
+          + "alone), or choose another socket path");
+    }
+    if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+      throw new UnsafeLockFileException(path + " is not a regular file (mode " + String.format("%06o", mode)
+          + "), so not the engine's lock file" + refusal + "move it away, or choose another socket path");
+    }
+    long me = SocketPaths.currentUid();
+    if (uid != me) {
+      throw new UnsafeLockFileException(path + " is owned by uid " + uid + ", not by this user (uid " + me + ")"
+          + refusal + "have uid " + uid + " remove it, or choose another socket path");
+    }
   }
 
   static LockFile acquire(Path path, Path socket, Opener opener) throws IOException {
@@ -112,6 +163,13 @@ final class LockFile implements AutoCloseable {
     Files.deleteIfExists(path);
     lock.release();
     channel.close();
+  }
+
+  /** Something other than this user's lock file stands at the lock's path. */
+  static final class UnsafeLockFileException extends IOException {
+    UnsafeLockFileException(String message) {
+      super(message);
+    }
   }
 
   /** Another engine holds the lock. */

@@ -41,7 +41,8 @@ public final class Main {
         --socket PATH                the engine's socket (default: $OMG_SOCKET, else the configured path,
                                      else $XDG_RUNTIME_DIR/omg/engine.sock, else /tmp/omg-<uid>/engine.sock)
         --config FILE                a HOCON file laid over the defaults
-        --timeout SECONDS            client commands: how long to wait for the reply (default 30)
+        --timeout SECONDS            client commands: how long the whole command may take, connect, hello,
+                                     reply and retries of OVERLOADED included (default 30)
         --auto-start                 ping, status, call: start the engine if none is running, and wait until
                                      it answers (also omg.client.auto-start = on)
         --json                       status, commands, call: print the reply as JSON, for scripts

@@ -1,13 +1,16 @@
 package dev.omg.engine;
 
 import com.typesafe.config.Config;
+import dev.omg.client.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.transport.SocketDirectory;
+import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,13 +32,16 @@ final class Serve {
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
       return Main.FAILED;
-    } catch (LockFile.AlreadyRunningException | SocketDirectory.UnsafeDirectoryException e) {
+    } catch (LockFile.AlreadyRunningException | LockFile.UnsafeLockFileException
+        | SocketDirectory.UnsafeDirectoryException | SocketFiles.ForeignFileException e) {
       err.println("omg-engine: " + e.getMessage());
       return Main.FAILED;
     } catch (IOException | IllegalArgumentException e) {
       err.println("omg-engine: cannot start: " + e.getMessage());
       return Main.FAILED;
     }
+    // Once started: a refused start prints only its reason.
+    logDefaultHeapCap();
     // Handling the signals ourselves (rather than in a JVM shutdown hook) lets the engine drain and exit 0.
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
@@ -45,5 +51,19 @@ final class Serve {
     }
     engine.whenTerminated().toCompletableFuture().join();
     return Main.OK;
+  }
+
+  /**
+   * The JVM's own heap cap is a quarter of the machine's memory, far more than a resident daemon should be let
+   * grow to; say so once when no cap was given (bin/omg and auto-start give one).
+   */
+  private static void logDefaultHeapCap() {
+    boolean capped = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(option -> option.startsWith("-Xmx") || option.startsWith("-XX:MaxHeapSize=")
+            || option.startsWith("-XX:MaxRAMPercentage=") || option.startsWith("-XX:MaxRAM="));
+    if (!capped) {
+      log.info("max heap {} MiB, the JVM's default for this machine; cap it with -Xmx (bin/omg: "
+          + "OMG_ENGINE_JAVA_OPTS, default {})", Runtime.getRuntime().maxMemory() >> 20, EngineJvmOptions.DEFAULT);
+    }
   }
 }

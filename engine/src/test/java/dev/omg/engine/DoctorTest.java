@@ -122,4 +122,28 @@ class DoctorTest {
         + "(0600)\n                fix: stop and start the engine (it binds the socket 0600); or chmod 600 " + socket
         + "\n"), result.out);
   }
+
+  @Test
+  void reportsARegularFileAtTheBindNameThatServeWouldRefuse() throws Exception {
+    Path run = privateDirectory();
+    Path socket = run.resolve("engine.sock");
+    Path hidden = Files.writeString(run.resolve(".engine.sock.bind"), "notes");
+    Run result = doctor(socket);
+    assertEquals(Main.FAILED, result.exit);
+    assertEquals(true, result.out.contains("FAIL  socket    " + hidden + " is a regular file, not a socket; serve will "
+        + "not start over it\n                fix: move it away or, if it is not needed, remove it (rm " + hidden
+        + "), or choose another socket path (--socket, OMG_SOCKET or omg.transport.socket-path) than " + socket
+        + "\n"), result.out);
+  }
+
+  @Test
+  void reportsASymlinkAtTheSocketPathNamingItsTarget() throws Exception {
+    Path run = privateDirectory();
+    Path socket = Files.createSymbolicLink(run.resolve("engine.sock"), dir.resolve("elsewhere"));
+    Run result = doctor(socket);
+    assertEquals(Main.FAILED, result.exit);
+    assertEquals(true, result.out.contains("FAIL  socket    " + socket + " is a symbolic link to "
+        + dir.resolve("elsewhere") + ", not a socket; serve will not start over it\n                fix: remove the "
+        + "link (rm " + socket + "; its target is left alone), or choose another socket path"), result.out);
+  }
 }

@@ -3,7 +3,10 @@ package dev.omg.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.omg.transport.SocketPaths;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,5 +73,40 @@ class LockFileTest {
       assertEquals(OptionalLong.of(ProcessHandle.current().pid()), LockTable.holder(path),
           "the kernel's lock table has this process holding the file at the path");
     }
+  }
+
+  @Test
+  void refusesASymlinkAtTheLockPathLeavingItsTargetUntouched() throws Exception {
+    Path target = Files.writeString(dir.resolve("precious.txt"), "keep me\n");
+    Path path = Files.createSymbolicLink(dir.resolve("engine.lock"), target);
+    LockFile.UnsafeLockFileException e = assertThrows(LockFile.UnsafeLockFileException.class,
+        () -> LockFile.acquire(path, dir.resolve("engine.sock")));
+    assertEquals(path + " is a symbolic link to " + target + ", not the engine's lock file; refusing to start "
+        + "(nothing was written to it); fix: remove the link (rm " + path + "; its target is left alone), or "
+        + "choose another socket path", e.getMessage());
+    assertEquals("keep me\n", Files.readString(target));
+    assertTrue(Files.isSymbolicLink(path), "the link stays too");
+  }
+
+  @Test
+  void refusesADirectoryAtTheLockPath() throws Exception {
+    Path path = Files.createDirectory(dir.resolve("engine.lock"));
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+    LockFile.UnsafeLockFileException e = assertThrows(LockFile.UnsafeLockFileException.class,
+        () -> LockFile.acquire(path, dir.resolve("engine.sock")));
+    assertEquals(path + " is not a regular file (mode 040700), so not the engine's lock file; refusing to "
+        + "start (nothing was written to it); fix: move it away, or choose another socket path", e.getMessage());
+  }
+
+  @Test
+  void refusesALockFileOwnedByAnotherUid() throws Exception {
+    assumeTrue(SocketPaths.currentUid() == 0, "only root can give a file to another uid");
+    Path path = Files.writeString(dir.resolve("engine.lock"), "4242\n");
+    Files.setAttribute(path, "unix:uid", 65534);
+    LockFile.UnsafeLockFileException e = assertThrows(LockFile.UnsafeLockFileException.class,
+        () -> LockFile.acquire(path, dir.resolve("engine.sock")));
+    assertEquals(path + " is owned by uid 65534, not by this user (uid 0); refusing to start (nothing was "
+        + "written to it); fix: have uid 65534 remove it, or choose another socket path", e.getMessage());
+    assertEquals("4242\n", Files.readString(path));
   }
 }

@@ -65,7 +65,8 @@ class AutoStartSystemTest {
       String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(client.waitFor(90, TimeUnit.SECONDS), "client did not exit");
       assertEquals(0, client.exitValue(), output);
-      assertTrue(output.matches("pong omg-engine/\\S+ in \\d+\\.\\d{3} ms\\n"), output);
+      assertTrue(output.matches(
+          "pong omg-engine/\\S+ in \\d+\\.\\d{3} ms \\(connect \\+ hello \\d+\\.\\d{3} ms\\)\\n"), output);
     }
 
     List<ProcessHandle> engines = enginesServing(dir);

@@ -153,7 +153,8 @@ class EngineSystemTest {
   void cliPingPrintsPong() throws Exception {
     Cli.Result result = Cli.run("ping", "--socket", socket());
     assertEquals(0, result.exitCode(), result.stderr());
-    assertTrue(result.stdout().matches("pong omg-engine/\\S+ in \\d+\\.\\d{3} ms\\n"), result.stdout());
+    assertTrue(result.stdout().matches(
+        "pong omg-engine/\\S+ in \\d+\\.\\d{3} ms \\(connect \\+ hello \\d+\\.\\d{3} ms\\)\\n"), result.stdout());
   }
 
   @Test

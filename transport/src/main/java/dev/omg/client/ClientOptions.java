@@ -9,7 +9,8 @@ import java.util.Map;
  * How a client connects.
  *
  * @param maxFrameSize largest payload sent or accepted, in bytes; match the engine's omg.transport.max-frame-size
- * @param callTimeout how long {@link EngineClient#call} waits for a reply
+ * @param callTimeout how long {@link EngineClient#call} waits for a reply, and how long
+ *     {@link EngineClient#connect(java.nio.file.Path, ClientOptions)} may take in all (connect, hello, retries)
  * @param userTypes the application's payload types by registration id (ids from 100), as the engine registers them
  * @param agent how this client names itself in the hello, for the engine's logs
  * @param retry what to do when the engine answers OVERLOADED

@@ -29,6 +29,14 @@ public record RetryPolicy(int maxRetries, Duration firstBackoff, Duration maxWai
     return new RetryPolicy(3, Duration.ofMillis(20), Duration.ofSeconds(2));
   }
 
+  /**
+   * As many retries as a deadline allows (give one to {@link #run(String, Deadline, Attempt)}), backing off from
+   * 20 ms, no wait over 1 s: for a command whose user said how long it may take in all (the CLI's --timeout).
+   */
+  public static RetryPolicy untilDeadline() {
+    return new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(20), Duration.ofSeconds(1));
+  }
+
   /** OVERLOADED goes straight back to the caller. */
   public static RetryPolicy none() {
     return new RetryPolicy(0, Duration.ZERO, Duration.ZERO);
@@ -47,12 +55,26 @@ public record RetryPolicy(int maxRetries, Duration firstBackoff, Duration maxWai
    * @param what the call, for the message if the wait is interrupted, e.g. {@code 'install'}
    */
   public Response run(String what, Attempt attempt) throws IOException, TimeoutException {
+    return run(what, null, attempt);
+  }
+
+  /**
+   * As {@link #run(String, Attempt)}, but never waits past {@code deadline}: when the next wait would end after
+   * it, the last OVERLOADED reply is returned at once.
+   *
+   * @param deadline the end of the whole exchange, or null for none
+   */
+  public Response run(String what, Deadline deadline, Attempt attempt) throws IOException, TimeoutException {
     for (int retry = 1; ; retry++) {
       Response reply = attempt.run();
       if (reply.status() != Status.OVERLOADED || retry > maxRetries) {
         return reply;
       }
-      pause(waitMillis(retry, reply.retryAfterMillis()), what);
+      long wait = waitMillis(retry, reply.retryAfterMillis());
+      if (deadline != null && wait >= deadline.remainingMillis()) {
+        return reply;
+      }
+      pause(wait, what);
     }
   }
 

@@ -117,12 +117,6 @@ public final class UnixSocketServer implements AutoCloseable {
     return socket.resolveSibling("." + socket.getFileName() + ".bind");
   }
 
-  /** Removes the socket's public and hidden names; for the lock holder only. */
-  public static boolean removeSocketFiles(Path socket) throws IOException {
-    boolean hidden = Files.deleteIfExists(bindPathFor(socket));
-    return Files.deleteIfExists(socket) | hidden;
-  }
-
   public Path path() {
     return path;
   }

@@ -9,6 +9,7 @@ import dev.omg.config.OmgConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,7 @@ class UnixSocketServerTest {
       assertEquals(2, ((Number) Files.getAttribute(socket, "unix:nlink")).intValue());
     }
     assertTrue(Files.exists(socket), "closing the listener leaves the files to the engine's shutdown");
-    assertTrue(UnixSocketServer.removeSocketFiles(socket));
+    assertEquals(List.of(), SocketFiles.remove(socket));
     assertFalse(Files.exists(socket));
     assertFalse(Files.exists(UnixSocketServer.bindPathFor(socket)));
   }

@@ -1,0 +1,219 @@
+package dev.omg.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.omg.client.EngineClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/omg, the launcher: finds java, runs the built jar with the engine's heap cap and idle collector (or
+ * OMG_ENGINE_JAVA_OPTS), adds Java 25's quieting options only where the JVM knows them, and fails with one line
+ * when the jar is not built.
+ */
+class LauncherSystemTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+  @TempDir
+  Path dir;
+
+  private static Path launcher() {
+    Path script = Path.of("../bin/omg");
+    if (!Files.isExecutable(script)) {
+      script = Path.of("bin/omg");
+    }
+    return script.toAbsolutePath().normalize();
+  }
+
+  private Path socket() {
+    return dir.resolve("run").resolve("engine.sock");
+  }
+
+  private static ProcessBuilder omg(Path script, Path javaHome, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>(List.of(script.toString()));
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("OMG_SOCKET");
+    builder.environment().remove("OMG_ENGINE_JAVA_OPTS");
+    builder.environment().put("JAVA_HOME", javaHome.toString());
+    builder.environment().putAll(env);
+    return builder;
+  }
+
+  private static Cli.Result run(ProcessBuilder builder) throws Exception {
+    Path out = Files.createTempFile("omg-out", ".txt");
+    Path err = Files.createTempFile("omg-err", ".txt");
+    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    process.getOutputStream().close();
+    if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(builder.command() + " did not exit within " + WAIT.toSeconds() + " s");
+    }
+    try {
+      return new Cli.Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.delete(out);
+      Files.delete(err);
+    }
+  }
+
+  /** The running engine's command line, as the kernel has it. */
+  private static List<String> commandLine(long pid) throws IOException {
+    String raw = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+    return Arrays.asList(raw.split("\0"));
+  }
+
+  /** Starts {@code bin/omg serve}, waits until it answers; the caller stops it. */
+  private Process serve(Path javaHome, Map<String, String> env, Path log) throws Exception {
+    Process engine = omg(launcher(), javaHome, env, "serve", "--socket", socket().toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      if (!engine.isAlive()) {
+        throw new IllegalStateException("bin/omg serve exited with " + engine.exitValue() + ":\n"
+            + Files.readString(log));
+      }
+      if (Files.exists(socket())) {
+        try (EngineClient client = EngineClient.connect(socket())) {
+          return engine;
+        } catch (IOException notYet) {
+          // Bound but not serving yet.
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        engine.destroyForcibly();
+        throw new IllegalStateException("bin/omg serve did not answer within " + WAIT.toSeconds() + " s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void stop(Process engine) throws Exception {
+    engine.destroy();
+    if (!engine.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      engine.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException("the engine did not exit within " + WAIT.toSeconds() + " s of SIGTERM");
+    }
+    assertEquals(0, engine.exitValue());
+  }
+
+  private static Path runningJavaHome() {
+    return Path.of(System.getProperty("java.home"));
+  }
+
+  @Test
+  void runsTheClientCommandsWithTheBuiltJar() throws Exception {
+    try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"))) {
+      Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of(), "ping", "--socket",
+          engine.socket().toString()));
+      assertEquals(0, ping.exitCode(), ping.toString());
+      assertTrue(ping.stdout().startsWith("pong omg-engine/"), ping.stdout());
+      assertEquals("", ping.stderr());
+    }
+  }
+
+  @Test
+  void servesWithACappedHeapAndAnIdleCollectorAndNoJava25OptionsOnJava17() throws Exception {
+    assumeTrue(Runtime.version().feature() < 23, "the tests run on Java 17");
+    Path log = dir.resolve("engine.log");
+    Process engine = serve(runningJavaHome(), Map.of(), log);
+    try {
+      List<String> command = commandLine(engine.pid());
+      assertEquals(List.of("-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000",
+          "-XX:-G1PeriodicGCInvokesConcurrent", "-jar"), command.subList(1, 6), command.toString());
+      assertFalse(Files.readString(log).contains("the JVM's default"), Files.readString(log));
+    } finally {
+      stop(engine);
+    }
+  }
+
+  @Test
+  void omgEngineJavaOptsReplacesTheEnginesDefaultOptions() throws Exception {
+    Process engine = serve(runningJavaHome(), Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx96m -XX:+UseSerialGC"),
+        dir.resolve("engine.log"));
+    try {
+      List<String> command = commandLine(engine.pid());
+      assertTrue(command.contains("-Xmx96m") && command.contains("-XX:+UseSerialGC"), command.toString());
+      assertFalse(command.contains("-Xmx256m"), command.toString());
+    } finally {
+      stop(engine);
+    }
+  }
+
+  @Test
+  void serveLogsTheMaxHeapWhenTheJvmsDefaultCapApplies() throws Exception {
+    Path log = dir.resolve("engine.log");
+    Process engine = serve(runningJavaHome(), Map.of("OMG_ENGINE_JAVA_OPTS", ""), log);
+    try {
+      String text = Files.readString(log);
+      assertTrue(text.matches("(?s).*INFO  Serve - max heap \\d+ MiB, the JVM's default for this machine; cap it "
+          + "with -Xmx \\(bin/omg: OMG_ENGINE_JAVA_OPTS, default -Xmx256m -XX:\\+UseG1GC "
+          + "-XX:G1PeriodicGCInterval=30000 -XX:-G1PeriodicGCInvokesConcurrent\\)\n.*"), text);
+    } finally {
+      stop(engine);
+    }
+  }
+
+  @Test
+  void autoStartStartsTheEngineWithTheEnginesJvmOptions() throws Exception {
+    Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx80m"), "ping",
+        "--auto-start", "--socket", socket().toString()));
+    assertEquals(0, ping.exitCode(), ping.toString());
+    long pid = Long.parseLong(Files.readString(socket().resolveSibling("engine.lock")).trim());
+    try {
+      List<String> command = commandLine(pid);
+      assertTrue(command.contains("-Xmx80m"), command.toString());
+    } finally {
+      Cli.Result stop = run(omg(launcher(), runningJavaHome(), Map.of(), "stop", "--socket", socket().toString()));
+      assertEquals(0, stop.exitCode(), stop.toString());
+    }
+  }
+
+  @Test
+  void onJava25TheEngineAndTheClientStartWithoutWarnings() throws Exception {
+    assumeTrue(Files.isExecutable(JAVA_25.resolve("bin/java")), "no Java 25 at " + JAVA_25);
+    Path log = dir.resolve("engine.log");
+    Process engine = serve(JAVA_25, Map.of(), log);
+    try {
+      List<String> command = commandLine(engine.pid());
+      assertEquals(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"),
+          command.subList(1, 3), command.toString());
+      Cli.Result ping = run(omg(launcher(), JAVA_25, Map.of(), "ping", "--socket", socket().toString()));
+      assertEquals(0, ping.exitCode(), ping.toString());
+      assertEquals("", ping.stderr());
+    } finally {
+      stop(engine);
+    }
+    assertFalse(Files.readString(log).contains("WARNING"), Files.readString(log));
+  }
+
+  @Test
+  void failsWithOneClearLineWhenTheJarIsNotBuilt() throws Exception {
+    Path checkout = Files.createDirectories(dir.resolve("checkout").resolve("bin")).getParent().toRealPath();
+    Path script = Files.copy(launcher(), checkout.resolve("bin").resolve("omg"));
+    Cli.Result result = run(omg(script, runningJavaHome(), Map.of(), "ping"));
+    assertEquals(new Cli.Result(1, "", "omg: " + checkout + "/engine/target/omg-engine.jar is not built; build it "
+        + "with: (cd " + checkout + " && mvn -B -q package -DskipTests)\n"), result);
+  }
+
+  @Test
+  void failsWithOneClearLineWhenJavaHomeHasNoJava() throws Exception {
+    Cli.Result result = run(omg(launcher(), dir, Map.of(), "ping"));
+    assertEquals(new Cli.Result(1, "", "omg: JAVA_HOME is " + dir + ", but " + dir + "/bin/java is not an "
+        + "executable java; fix JAVA_HOME or unset it\n"), result);
+  }
+}
