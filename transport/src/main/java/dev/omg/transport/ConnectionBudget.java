@@ -77,6 +77,27 @@ public final class ConnectionBudget {
     }
   }
 
+  /**
+   * What an answered request holds of this connection changes from {@code before} to {@code after} bytes (its
+   * encoded answer, which is all that waits for the socket). The engine-wide bound is not involved.
+   */
+  public void reweigh(long before, long after) {
+    Runnable wake = null;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      used += after - before;
+      if (after < before) {
+        wake = waiter;
+        waiter = null;
+      }
+    }
+    if (wake != null) {
+      wake.run();
+    }
+  }
+
   /** The answer of a request of {@code bytes} has left for the socket: the connection has them back. */
   public void written(long bytes) {
     Runnable wake;

@@ -12,6 +12,7 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
 
 /**
  * INTERNAL API. The connection's dispatch step, like {@code mapAsyncUnordered(maxInFlight, ..)} with a byte
@@ -95,7 +96,13 @@ final class DispatchStage<S> extends GraphStage<FlowShape<DispatchStage.Weighed<
           failStage(failure);
           return;
         }
-        answers.add(answer);
+        long weight = answer.weight();
+        if (answer.element() instanceof ByteString encoded) {
+          // What waits for the socket now is the encoded answer, not the request it answered.
+          weight = Framing.weight(encoded.size());
+          budget.reweigh(answer.weight(), weight);
+        }
+        answers.add(new Answer(answer.element(), weight));
         pushAnswer();
       }
 

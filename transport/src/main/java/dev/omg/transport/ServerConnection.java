@@ -99,7 +99,7 @@ public final class ServerConnection {
       int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests,
       PeerCredentials peer, int progressBuffer, ConnectionBudget budget) {
     int maxFrame = codec.maxPayloadSize();
-    Flow<Framed, Envelope, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
+    Flow<Framed, Object, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
       Pair<BoundedSourceQueue<Object>, Source<Object, NotUsed>> progress =
           Source.queue(progressBuffer).preMaterialize(materializer);
       ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress.first());
@@ -118,23 +118,25 @@ public final class ServerConnection {
           .takeWhile(step -> !(step.step() instanceof ConnectionProtocol.Reply reply && reply.closeAfter()), true)
           // A cancel is acted on here and goes no further. It is read in order with the requests, so it waits
           // while the connection has maxInFlight requests unanswered (docs/protocol.md, "Cancel").
-          .mapConcat(step -> {
+          // (A filter, not mapConcat: mapConcat keeps its last iterator, and with it the last request's decoded
+          // payload, until the next element comes; a silent client would pin one decoded frame.)
+          .filter(step -> {
             if (step.step() instanceof ConnectionProtocol.CancelRequest cancel) {
               exchanges.cancel(cancel.id());
               budget.release(step.weight());
-              return List.<DispatchStage.Weighed<ConnectionProtocol.Step>>of();
+              return false;
             }
-            return List.of(step);
+            return true;
           })
           .via(Flow.fromGraph(new DispatchStage<ConnectionProtocol.Step>(maxInFlight, budget,
               step -> step instanceof ConnectionProtocol.Dispatch dispatch
-                  ? dispatch(dispatcher, exchanges, dispatch)
-                  : CompletableFuture.completedFuture((Object) ((ConnectionProtocol.Reply) step).envelope()))))
+                  ? dispatch(dispatcher, exchanges, dispatch).thenApply(response -> encoded(codec, response))
+                  : CompletableFuture.completedFuture(encoded(codec, ((ConnectionProtocol.Reply) step).envelope())))))
           // Progress frames join the replies; a reply waits for its own progress frames, so they come first.
           .merge(progress.second(), true)
           .map(item -> item instanceof Exchange.Frame frame
               ? frame.owner().emitted(frame.progress())
-              : (Envelope) item)
+              : item)
           .watchTermination((notUsed, done) -> {
             done.whenCompleteAsync((ok, failure) -> {
               exchanges.shutdown();
@@ -143,10 +145,20 @@ public final class ServerConnection {
             return NotUsed.getInstance();
           });
     }).mapMaterializedValue(future -> NotUsed.getInstance());
-    BidiFlow<Envelope, ByteString, ByteString, Framed, NotUsed> codecLayer = BidiFlow.fromFunctions(
-        envelope -> ByteString.fromArrayUnsafe(encode(codec, envelope)),
+    // Answers arrive encoded (see encoded()); progress frames are encoded here, as they go out.
+    BidiFlow<Object, ByteString, ByteString, Framed, NotUsed> codecLayer = BidiFlow.fromFunctions(
+        item -> item instanceof ByteString encoded ? encoded : ByteString.fromArrayUnsafe(encode(codec, (Envelope) item)),
         payload -> decodeWeighed(codec, payload, budget));
     return codecLayer.atop(Framing.bidi(maxFrame, frameIdleTimeout, budget)).reversed().join(protocol);
+  }
+
+  /**
+   * An answer encoded as soon as it exists, on whichever thread produced it: what waits for a slow socket is its
+   * bytes, never the request's decoded payload (which an echo answer shares), so a client that does not read
+   * holds bytes, not object graphs.
+   */
+  private static ByteString encoded(KryoCodec codec, Object envelope) {
+    return ByteString.fromArrayUnsafe(encode(codec, (Envelope) envelope));
   }
 
   private static CompletionStage<Object> dispatch(RequestDispatcher dispatcher, ConnectionExchanges exchanges,
