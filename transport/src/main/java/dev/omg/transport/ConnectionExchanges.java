@@ -4,7 +4,6 @@ import dev.omg.protocol.Request;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +16,11 @@ final class ConnectionExchanges {
 
   private final String connection;
   private final PeerCredentials peer;
-  private final BoundedSourceQueue<Object> progressQueue;
+  private final ProgressMerge.Queue progressQueue;
   private final Map<Long, Exchange> inFlight = new ConcurrentHashMap<>();
   private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
 
-  ConnectionExchanges(String connection, PeerCredentials peer, BoundedSourceQueue<Object> progressQueue) {
+  ConnectionExchanges(String connection, PeerCredentials peer, ProgressMerge.Queue progressQueue) {
     this.connection = connection;
     this.peer = peer;
     this.progressQueue = progressQueue;

@@ -4,8 +4,6 @@ import dev.omg.protocol.Progress;
 import dev.omg.protocol.Request;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,7 +26,7 @@ public final class Exchange {
   private final Request request;
   private final PeerCredentials peer;
   private final boolean streamed;
-  private final BoundedSourceQueue<Object> progressQueue;
+  private final ProgressMerge.Queue progressQueue;
   private final CompletableFuture<Void> cancelled = new CompletableFuture<>();
   private long lastSeq;
   private long pending;
@@ -41,7 +39,7 @@ public final class Exchange {
    * @param streamed whether the client asked for progress frames
    * @param progressQueue the connection's progress queue (of {@code Frame}s); may be null when not streamed
    */
-  public Exchange(Request request, PeerCredentials peer, boolean streamed, BoundedSourceQueue<Object> progressQueue) {
+  public Exchange(Request request, PeerCredentials peer, boolean streamed, ProgressMerge.Queue progressQueue) {
     this.request = request;
     this.peer = peer;
     this.streamed = streamed;
@@ -93,8 +91,7 @@ public final class Exchange {
       seq = ++lastSeq;
       pending++;
     }
-    QueueOfferResult result = progressQueue.offer(new Frame(this, new Progress(request.id(), seq, payload)));
-    if (result == QueueOfferResult.enqueued()) {
+    if (progressQueue.offer(new Frame(this, new Progress(request.id(), seq, payload)))) {
       return true;
     }
     boolean first;
@@ -104,7 +101,7 @@ public final class Exchange {
       first = dropped++ == 0;
       done = pending == 0 && finished ? drained : null;
     }
-    if (first && result == QueueOfferResult.dropped()) {
+    if (first) {
       try (var id = MDC.putCloseable("requestId", Long.toString(request.id()));
           var command = MDC.putCloseable("command", String.valueOf(request.command()))) {
         log.warn("request {} '{}': the client is not reading progress frames; dropped event {} (and any further"

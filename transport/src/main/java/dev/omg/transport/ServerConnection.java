@@ -12,7 +12,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
@@ -100,9 +99,8 @@ public final class ServerConnection {
       PeerCredentials peer, int progressBuffer, ConnectionBudget budget) {
     int maxFrame = codec.maxPayloadSize();
     Flow<Framed, Object, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
-      Pair<BoundedSourceQueue<Object>, Source<Object, NotUsed>> progress =
-          Source.queue(progressBuffer).preMaterialize(materializer);
-      ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress.first());
+      ProgressMerge.Queue progress = new ProgressMerge.Queue(progressBuffer);
+      ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress);
       return Flow.of(Framed.class)
           .map(framed -> (Object) framed)
           .recover(new PFBuilder<Throwable, Object>()
@@ -133,7 +131,7 @@ public final class ServerConnection {
                   ? dispatch(dispatcher, exchanges, dispatch).thenApply(response -> encoded(codec, response))
                   : CompletableFuture.completedFuture(encoded(codec, ((ConnectionProtocol.Reply) step).envelope())))))
           // Progress frames join the replies; a reply waits for its own progress frames, so they come first.
-          .merge(progress.second(), true)
+          .via(Flow.fromGraph(new ProgressMerge(progress)))
           .map(item -> item instanceof Exchange.Frame frame
               ? frame.owner().emitted(frame.progress())
               : item)

@@ -9,56 +9,31 @@ import dev.omg.protocol.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
 import org.junit.jupiter.api.Test;
 
 /** One request's progress frames against a connection's bounded queue. */
 class ExchangeTest {
   /** A connection's progress queue that nobody reads until the test says so. */
-  private static final class Queue implements BoundedSourceQueue<Object> {
-    private final int capacity;
+  private static final class Queue {
+    final ProgressMerge.Queue queue;
     final List<Progress> frames = new ArrayList<>();
 
     Queue(int capacity) {
-      this.capacity = capacity;
+      queue = new ProgressMerge.Queue(capacity);
+      queue.attach(frame -> frames.add(((Exchange.Frame) frame).progress()));
     }
 
     /** The connection writes the oldest frame. */
     Progress write() {
+      queue.emitted();
       return frames.remove(0);
-    }
-
-    @Override
-    public QueueOfferResult offer(Object element) {
-      if (frames.size() == capacity) {
-        return QueueOfferResult.dropped();
-      }
-      frames.add(((Exchange.Frame) element).progress());
-      return QueueOfferResult.enqueued();
-    }
-
-    @Override
-    public void complete() {}
-
-    @Override
-    public boolean isCompleted() {
-      return false;
-    }
-
-    @Override
-    public void fail(Throwable failure) {}
-
-    @Override
-    public int size() {
-      return frames.size();
     }
   }
 
   @Test
   void dropsProgressWhenTheQueueIsFullAndSpendsItsSequenceNumber() {
     Queue queue = new Queue(2);
-    Exchange exchange = new Exchange(new Request(7, "install", null), null, true, queue);
+    Exchange exchange = new Exchange(new Request(7, "install", null), null, true, queue.queue);
     assertTrue(exchange.progress("a"));
     assertTrue(exchange.progress("b"));
     assertFalse(exchange.progress("c"), "the queue is full");
@@ -71,7 +46,7 @@ class ExchangeTest {
   @Test
   void theReplyWaitsUntilEveryAcceptedProgressFrameWasEmitted() {
     Queue queue = new Queue(4);
-    Exchange exchange = new Exchange(new Request(8, "install", null), null, true, queue);
+    Exchange exchange = new Exchange(new Request(8, "install", null), null, true, queue.queue);
     exchange.progress("a");
     exchange.progress("b");
     CompletableFuture<Void> drained = exchange.finish().toCompletableFuture();
@@ -85,7 +60,7 @@ class ExchangeTest {
   @Test
   void aPlainRequestSendsNoProgress() {
     Queue queue = new Queue(4);
-    Exchange exchange = new Exchange(new Request(9, "install", null), null, false, queue);
+    Exchange exchange = new Exchange(new Request(9, "install", null), null, false, queue.queue);
     assertFalse(exchange.progress("a"));
     assertTrue(exchange.finish().toCompletableFuture().isDone());
     assertEquals(List.of(), queue.frames);

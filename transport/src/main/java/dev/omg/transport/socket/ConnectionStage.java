@@ -27,9 +27,11 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
  *   <li><b>Reads</b> happen on the connection's selector loop, one read per pull, pushed into the stage through
  *       one async callback. While the stage is not pulled, the loop switches the channel's read interest off:
  *       the kernel buffer fills and the peer's writes block (backpressure).
- *   <li><b>Writes</b> happen inline on the stage's own thread. When the socket takes only part of a write, the
- *       rest waits, write interest goes on, and further elements are pulled and queued (coalesced) until
- *       {@code writeBufferSize} bytes wait; when the socket is writable again they go out in one write.
+ *   <li><b>Writes</b> happen on the stage's own thread (a selector thread), without a hand-off: an element is
+ *       queued and written when the stage has handled what its mailbox already holds, so frames that complete
+ *       together go out in one write. When the socket takes only part of it, the rest waits, write interest goes
+ *       on, and further elements are queued until {@code writeBufferSize} bytes wait; when the socket is
+ *       writable again they go out in one write.
  * </ul>
  *
  * The output completes when the peer shuts its side (half-close: writes go on); the socket closes when the
@@ -72,6 +74,9 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;
     private boolean writeArmed;
+    /** A flush is on its way through the stage's mailbox. */
+    private boolean flushAsked;
+    private AsyncCallback<Done> flushSoon;
     private AsyncCallback<ByteString> onRead;
     private AsyncCallback<Done> onEndOfInput;
     private AsyncCallback<IOException> onReadFailure;
@@ -125,6 +130,11 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
       onEndOfInput = createAsyncCallback(done -> complete(out));
       onReadFailure = createAsyncCallback(this::failStage);
       onWritable = createAsyncCallback(done -> flush());
+      flushSoon = createAsyncCallback(done -> {
+        if (flushAsked && !writeArmed) {
+          flush();
+        }
+      });
       onHangUp = createAsyncCallback(done -> peerHungUp());
       AsyncCallback<Done> onClosedOutside = createAsyncCallback(done -> failStage(
           new IOException("the connection was closed")));
@@ -224,32 +234,28 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
       }
     }
 
+    /**
+     * Queues {@code bytes} and asks for a flush through the stage's own mailbox: answers that complete meanwhile
+     * (a pipelining client's, typically) are queued behind it and go out in the same write, one system call for
+     * many frames. While the socket is busy, queuing goes on until {@code writeBufferSize} bytes wait.
+     */
     private void write(ByteString bytes) {
       ByteBuffer buffer = bytes.asByteBuffer();
-      if (pending.isEmpty()) {
-        try {
-          writeSome(buffer);
-        } catch (IOException e) {
-          failStage(e);
-          return;
-        }
-      }
-      if (buffer.hasRemaining()) {
-        pending.add(buffer);
-        pendingBytes += buffer.remaining();
-        if (!writeArmed) {
-          writeArmed = true;
-          loop.runOrExecute(this::armWrites);
-        }
+      pending.add(buffer);
+      pendingBytes += buffer.remaining();
+      if (!writeArmed && !flushAsked) {
+        flushAsked = true;
+        flushSoon.invoke(Done.getInstance());
       }
       if (pendingBytes < writeBufferSize) {
         pull(in);
       }
     }
 
-    /** The socket is writable again: everything queued goes out, merged into one buffer, as far as it takes. */
+    /** Everything queued goes out, merged into one buffer, as far as the socket takes it. */
     private void flush() {
       writeArmed = false;
+      flushAsked = false;
       if (pending.size() > 1) {
         ByteBuffer merged = ByteBuffer.allocate((int) pendingBytes);
         pending.forEach(merged::put);
