@@ -8,7 +8,9 @@
 #
 #   engine/src/build/make-cli-archive.sh /usr/lib/jvm/temurin-25-jdk-amd64
 #
-# Usage: make-cli-archive.sh [JAVA_HOME [CLI_JAR [ENGINE_JAR [OUT_DIR]]]]
+# Usage: make-cli-archive.sh [JAVA_HOME [CLI_JAR [ENGINE_JAR [OUT_DIR [MORE_JAVA_HOMES]]]]]
+# MORE_JAVA_HOMES (the build's -Domg.cli.archive.jdks): space-separated further JDKs to make archives for, e.g.
+# Java 25 beside a Java 17 build, since an archive made before the jar was last rebuilt no longer fits.
 set -eu
 
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
@@ -16,6 +18,10 @@ java_home=${1:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v ja
 cli_jar=${2:-$here/cli/target/omg-cli.jar}
 engine_jar=${3:-$here/target/omg-engine.jar}
 out=${4:-$here/target}
+more=${5:-}
+for other in $more; do
+  sh "$0" "$other" "$cli_jar" "$engine_jar" "$out"
+done
 java=$java_home/bin/java
 
 feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$java_home/release" 2>/dev/null || true)
