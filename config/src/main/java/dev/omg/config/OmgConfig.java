@@ -29,6 +29,18 @@ public final class OmgConfig {
   }
 
   public static Config load(Optional<Path> userFile, ClassLoader loader) {
+    return overlay(userConfig(userFile), loader, true);
+  }
+
+  /**
+   * As {@link #load(Optional)}, without the unknown-key check: for a client that reads a few keys of a file written
+   * for the engine and has only its own modules' reference.conf. The engine, which knows every key, checks them.
+   */
+  public static Config loadForClient(Optional<Path> userFile) {
+    return overlay(userConfig(userFile), OmgConfig.class.getClassLoader(), false);
+  }
+
+  private static Config userConfig(Optional<Path> userFile) {
     Config user = ConfigFactory.empty();
     if (userFile.isPresent()) {
       Path file = userFile.get();
@@ -37,15 +49,15 @@ public final class OmgConfig {
       }
       user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     }
-    return overlay(user, loader);
+    return user;
   }
 
   /** The defaults overlaid by a configuration given as a string; for tests and embedding. */
   public static Config parse(String hocon) {
-    return overlay(ConfigFactory.parseString(hocon), OmgConfig.class.getClassLoader());
+    return overlay(ConfigFactory.parseString(hocon), OmgConfig.class.getClassLoader(), true);
   }
 
-  private static Config overlay(Config user, ClassLoader loader) {
+  private static Config overlay(Config user, ClassLoader loader, boolean checkUnknownKeys) {
     ConfigFactory.invalidateCaches();
     Config reference = ConfigFactory.defaultReference(loader);
     Config merged = ConfigFactory.defaultOverrides(loader)
@@ -53,7 +65,7 @@ public final class OmgConfig {
         .withFallback(ConfigFactory.parseResourcesAnySyntax(loader, DEFAULTS_RESOURCE))
         .withFallback(reference)
         .resolve();
-    if (Settings.bool(merged, "omg.config.strict")) {
+    if (checkUnknownKeys && Settings.bool(merged, "omg.config.strict")) {
       rejectUnknownKeys(user, reference, Settings.stringList(merged, "omg.config.open-paths"));
     }
     return merged;

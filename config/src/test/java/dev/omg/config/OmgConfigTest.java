@@ -49,6 +49,13 @@ class OmgConfigTest {
   }
 
   @Test
+  void loadsAFileWrittenForTheEngineForAClientWithoutCheckingKeysItDoesNotKnow() throws IOException {
+    Path file = dir.resolve("engine.conf");
+    Files.writeString(file, "omg.engine-only.setting = 5\n");
+    assertEquals(5, OmgConfig.loadForClient(Optional.of(file)).getInt("omg.engine-only.setting"));
+  }
+
+  @Test
   void allowsAnyKeyUnderAnOpenPath() {
     Config config = OmgConfig.parse("omg.config.open-paths = [\"omg.custom\"]\nomg.custom.anything = 1");
     assertEquals(1, config.getInt("omg.custom.anything"));

@@ -114,9 +114,7 @@ public final class Engine implements EngineInfo {
 
   /** The lock file that guards {@code socket}: same directory, same name with {@code .lock}. */
   public static Path lockPathFor(Path socket) {
-    String name = socket.getFileName().toString();
-    String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
-    return socket.resolveSibling(base + ".lock");
+    return SocketPaths.lockPathFor(socket);
   }
 
   public Path socketPath() {

@@ -1,56 +1,13 @@
 package dev.omg.engine;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * The command line: {@code serve} runs the engine; {@code ping}, {@code status}, {@code stop} and {@code call} are
- * clients of a running one (and may start it, see {@code --auto-start}); {@code doctor} checks the socket's
- * surroundings. Client commands never load Pekko, so they start fast.
+ * The engine jar's entry point: {@code serve} runs the engine; every other command is the CLI's ({@link Cli}, the
+ * same code the thin client jar runs), so {@code java -jar omg-engine.jar ping} works as SPEC.md says.
  */
 public final class Main {
-  /** Exit status of a command the engine answered OK. */
-  static final int OK = 0;
-  /** The engine answered with an error status, or the connection failed. */
-  static final int FAILED = 1;
-  /** The command line was wrong. */
-  static final int USAGE = 2;
-  /** No engine is running at the socket path. */
-  static final int NOT_RUNNING = 3;
-
-  static final String USAGE_TEXT = """
-      usage: omg-engine <command> [options]
-
-      commands:
-        serve [--config FILE]        run the engine in the foreground (logs to stderr; stops on SIGTERM/SIGINT)
-        ping                         check that the engine answers, and how fast
-        status [--json]              the engine's version, uptime, connections and request counters, and per
-                                     command: requests, errors, cancelled, in flight, queued, latencies
-        commands [--json]            the registered commands with their handler class and payload types
-        stop                         ask the engine to drain and exit; waits until it has
-        call COMMAND [ARG...]        send COMMAND with the ARGs as a list of strings; print the reply (--json:
-                                     as JSON); progress events go to stderr, as a bar on a terminal; Ctrl-C
-                                     cancels the request
-        doctor                       check the socket path, its directory, stale files and the engine; print
-                                     each problem with its fix, and the end of the engine's log
-
-      options (every command):
-        --socket PATH                the engine's socket (default: $OMG_SOCKET, else the configured path,
-                                     else $XDG_RUNTIME_DIR/omg/engine.sock, else /tmp/omg-<uid>/engine.sock)
-        --config FILE                a HOCON file laid over the defaults
-        --timeout SECONDS            client commands: how long the whole command may take, connect, hello,
-                                     reply and retries of OVERLOADED included (default 30)
-        --auto-start                 ping, status, call: start the engine if none is running, and wait until
-                                     it answers (also omg.client.auto-start = on)
-        --json                       status, commands, call: print the reply as JSON, for scripts
-
-      exit status: 0 ok, 1 the engine answered an error or the connection failed (doctor: a problem found),
-                   2 usage, 3 no engine running
-      """;
-
   private Main() {}
 
   public static void main(String[] args) {
@@ -58,126 +15,6 @@ public final class Main {
   }
 
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    Arguments arguments;
-    try {
-      arguments = Arguments.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("omg-engine: " + e.getMessage());
-      err.print(USAGE_TEXT);
-      return USAGE;
-    }
-    switch (arguments.command) {
-      case "help", "--help", "-h" -> {
-        out.print(USAGE_TEXT);
-        return OK;
-      }
-      case "serve" -> {
-        if (!arguments.positional.isEmpty()) {
-          err.println("omg-engine: serve takes no arguments, got " + arguments.positional);
-          return USAGE;
-        }
-        return Serve.run(arguments, env, err);
-      }
-      case "ping", "status", "commands", "stop", "call" -> {
-        return new ClientCommands(arguments, env, out, err).run();
-      }
-      case "doctor" -> {
-        if (!arguments.positional.isEmpty()) {
-          err.println("omg-engine: doctor takes no arguments, got " + arguments.positional);
-          return USAGE;
-        }
-        return Doctor.run(arguments, env, out, err);
-      }
-      default -> {
-        err.println("omg-engine: unknown command '" + arguments.command + "'");
-        err.print(USAGE_TEXT);
-        return USAGE;
-      }
-    }
-  }
-
-  /** The parsed command line: a command, its options, and what is left. */
-  static final class Arguments {
-    final String command;
-    final Optional<String> socket;
-    final Optional<String> config;
-    final Optional<Double> timeoutSeconds;
-    final boolean autoStart;
-    final boolean json;
-    final List<String> positional;
-
-    private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional) {
-      this.command = command;
-      this.socket = socket;
-      this.config = config;
-      this.timeoutSeconds = timeoutSeconds;
-      this.autoStart = autoStart;
-      this.json = json;
-      this.positional = positional;
-    }
-
-    static Arguments parse(String[] args) {
-      if (args.length == 0) {
-        throw new IllegalArgumentException("no command given");
-      }
-      String command = args[0];
-      String socket = null;
-      String config = null;
-      Double timeout = null;
-      boolean autoStart = false;
-      boolean json = false;
-      List<String> positional = new ArrayList<>();
-      boolean optionsEnded = false;
-      for (int i = 1; i < args.length; i++) {
-        String arg = args[i];
-        // Options may stand anywhere; after a bare `--` everything is an argument (e.g. call echo -- --x).
-        if (optionsEnded || !arg.startsWith("--")) {
-          positional.add(arg);
-          continue;
-        }
-        if (arg.equals("--")) {
-          optionsEnded = true;
-          continue;
-        }
-        if (arg.equals("--auto-start")) {
-          autoStart = true;
-          continue;
-        }
-        if (arg.equals("--json")) {
-          json = true;
-          continue;
-        }
-        String name = arg;
-        String value;
-        int eq = arg.indexOf('=');
-        if (eq > 0) {
-          name = arg.substring(0, eq);
-          value = arg.substring(eq + 1);
-        } else {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(arg + " needs a value");
-          }
-          value = args[++i];
-        }
-        switch (name) {
-          case "--socket" -> socket = value;
-          case "--config" -> config = value;
-          case "--timeout" -> {
-            try {
-              timeout = Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--timeout takes seconds, got '" + value + "'");
-            }
-            if (!(timeout > 0)) {
-              throw new IllegalArgumentException("--timeout must be positive, got " + value);
-            }
-          }
-          default -> throw new IllegalArgumentException("unknown option " + name);
-        }
-      }
-      return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional));
-    }
+    return Cli.run(args, env, out, err, Serve::run);
   }
 }

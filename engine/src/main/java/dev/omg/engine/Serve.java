@@ -23,7 +23,7 @@ final class Serve {
 
   private Serve() {}
 
-  static int run(Main.Arguments arguments, Map<String, String> env, PrintStream err) {
+  static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream err) {
     Engine engine;
     try {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
@@ -31,14 +31,14 @@ final class Serve {
       engine = Engine.start(config, socket);
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     } catch (LockFile.AlreadyRunningException | LockFile.UnsafeLockFileException
         | SocketDirectory.UnsafeDirectoryException | SocketFiles.ForeignFileException e) {
       err.println("omg-engine: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     } catch (IOException | IllegalArgumentException e) {
       err.println("omg-engine: cannot start: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     }
     // Once started: a refused start prints only its reason.
     logDefaultHeapCap();
@@ -50,7 +50,7 @@ final class Serve {
       });
     }
     engine.whenTerminated().toCompletableFuture().join();
-    return Main.OK;
+    return Cli.OK;
   }
 
   /**

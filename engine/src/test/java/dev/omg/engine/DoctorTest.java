@@ -39,7 +39,7 @@ class DoctorTest {
   void findsNothingWrongBeforeTheFirstStart() {
     Path socket = dir.resolve("run/engine.sock");
     Run run = doctor(socket);
-    assertEquals(new Run(Main.OK, "omg-engine doctor: the engine at " + socket + "\n"
+    assertEquals(new Run(Cli.OK, "omg-engine doctor: the engine at " + socket + "\n"
         + "ok    path      " + socket + " (" + socket.toString().length() + " bytes; the limit is 101)\n"
         + "note  directory " + socket.getParent() + " does not exist yet; serve (or a client with --auto-start) "
         + "creates it 0700\n"
@@ -53,7 +53,7 @@ class DoctorTest {
   void reportsAPathTooLongWithTheLimitAndTheFix() {
     Path socket = dir.resolve("d".repeat(120)).resolve("engine.sock");
     Run run = doctor(socket);
-    assertEquals(Main.FAILED, run.exit);
+    assertEquals(Cli.FAILED, run.exit);
     assertEquals("FAIL  path      " + socket + " is " + socket.toString().length() + " bytes, over the 101-byte "
         + "limit of an engine's socket (sun_path is 108 bytes with its NUL; the engine binds a hidden name 6 bytes "
         + "longer)\n                fix: choose a shorter path: --socket PATH, OMG_SOCKET or "
@@ -65,7 +65,7 @@ class DoctorTest {
     Path run = privateDirectory();
     Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
     Run result = doctor(run.resolve("engine.sock"));
-    assertEquals(Main.FAILED, result.exit);
+    assertEquals(Cli.FAILED, result.exit);
     assertEquals(true, result.out.contains("FAIL  directory " + run + " has mode rwxr-xr-x (0755), open to group "
         + "or others\n                fix: chmod 700 " + run + "\n"), result.out);
   }
@@ -88,7 +88,7 @@ class DoctorTest {
     Files.writeString(run.resolve("engine.log"), log);
 
     Run result = doctor(socket);
-    assertEquals(Main.FAILED, result.exit);
+    assertEquals(Cli.FAILED, result.exit);
     String expectedTail = String.join("\n", "--- the last 20 lines of " + run.resolve("engine.log") + " ---",
         "line 6", "line 7", "line 8", "line 9", "line 10", "line 11", "line 12", "line 13", "line 14", "line 15",
         "line 16", "line 17", "line 18", "line 19", "line 20", "line 21", "line 22", "line 23", "line 24",
@@ -129,7 +129,7 @@ class DoctorTest {
     Path socket = run.resolve("engine.sock");
     Path hidden = Files.writeString(run.resolve(".engine.sock.bind"), "notes");
     Run result = doctor(socket);
-    assertEquals(Main.FAILED, result.exit);
+    assertEquals(Cli.FAILED, result.exit);
     assertEquals(true, result.out.contains("FAIL  socket    " + hidden + " is a regular file, not a socket; serve will "
         + "not start over it\n                fix: move it away or, if it is not needed, remove it (rm " + hidden
         + "), or choose another socket path (--socket, OMG_SOCKET or omg.transport.socket-path) than " + socket
@@ -141,7 +141,7 @@ class DoctorTest {
     Path run = privateDirectory();
     Path socket = Files.createSymbolicLink(run.resolve("engine.sock"), dir.resolve("elsewhere"));
     Run result = doctor(socket);
-    assertEquals(Main.FAILED, result.exit);
+    assertEquals(Cli.FAILED, result.exit);
     assertEquals(true, result.out.contains("FAIL  socket    " + socket + " is a symbolic link to "
         + dir.resolve("elsewhere") + ", not a socket; serve will not start over it\n                fix: remove the "
         + "link (rm " + socket + "; its target is left alone), or choose another socket path"), result.out);

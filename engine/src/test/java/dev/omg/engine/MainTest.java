@@ -33,7 +33,7 @@ class MainTest {
 
   @Test
   void parsesOptionsAnywhereAndKeepsTheRestInOrder() {
-    Main.Arguments arguments = Main.Arguments.parse(
+    Cli.Arguments arguments = Cli.Arguments.parse(
         new String[] {"call", "echo", "--socket", "/tmp/s.sock", "a", "--timeout=2.5", "b"});
     assertEquals("call", arguments.command);
     assertEquals(Optional.of("/tmp/s.sock"), arguments.socket);
@@ -43,7 +43,7 @@ class MainTest {
 
   @Test
   void passesEverythingAfterADoubleDashAsArguments() {
-    Main.Arguments arguments = Main.Arguments.parse(new String[] {"call", "echo", "--", "--socket", "x"});
+    Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"call", "echo", "--", "--socket", "x"});
     assertEquals(List.of("echo", "--socket", "x"), arguments.positional);
     assertEquals(Optional.empty(), arguments.socket);
   }
@@ -51,49 +51,49 @@ class MainTest {
   @Test
   void rejectsAnOptionWithoutItsValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Main.Arguments.parse(new String[] {"ping", "--socket"}));
+        () -> Cli.Arguments.parse(new String[] {"ping", "--socket"}));
     assertEquals("--socket needs a value", e.getMessage());
   }
 
   @Test
   void rejectsANonPositiveTimeout() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Main.Arguments.parse(new String[] {"ping", "--timeout", "0"}));
+        () -> Cli.Arguments.parse(new String[] {"ping", "--timeout", "0"}));
     assertEquals("--timeout must be positive, got 0", e.getMessage());
   }
 
   @Test
   void exitsWithUsageForNoCommand() {
     Run run = run();
-    assertEquals(Main.USAGE, run.exit);
+    assertEquals(Cli.USAGE, run.exit);
     assertTrue(run.err.startsWith("omg-engine: no command given\nusage: omg-engine <command>"), run.err);
   }
 
   @Test
   void exitsWithUsageForAnUnknownCommand() {
     Run run = run("frobnicate");
-    assertEquals(Main.USAGE, run.exit);
+    assertEquals(Cli.USAGE, run.exit);
     assertTrue(run.err.startsWith("omg-engine: unknown command 'frobnicate'\n"), run.err);
   }
 
   @Test
   void exitsWithUsageForAnUnknownOption() {
     Run run = run("ping", "--sockt", "x");
-    assertEquals(Main.USAGE, run.exit);
+    assertEquals(Cli.USAGE, run.exit);
     assertTrue(run.err.startsWith("omg-engine: unknown option --sockt\n"), run.err);
   }
 
   @Test
   void exitsWithUsageForCallWithoutACommand() {
     Run run = run("call", "--socket", dir.resolve("e.sock").toString());
-    assertEquals(Main.USAGE, run.exit);
+    assertEquals(Cli.USAGE, run.exit);
     assertEquals("omg-engine: call needs a COMMAND\n", run.err);
   }
 
   @Test
   void printsHelpOnStdout() {
     Run run = run("help");
-    assertEquals(Main.OK, run.exit);
+    assertEquals(Cli.OK, run.exit);
     assertTrue(run.out.contains("call COMMAND [ARG...]"), run.out);
   }
 
@@ -101,7 +101,7 @@ class MainTest {
   void exitsNotRunningWhenNoEngineListens() {
     Path socket = dir.resolve("engine.sock");
     Run run = run("ping", "--socket", socket.toString());
-    assertEquals(Main.NOT_RUNNING, run.exit);
+    assertEquals(Cli.NOT_RUNNING, run.exit);
     assertEquals("omg-engine: no engine at " + socket + " (the socket file does not exist); start one with: "
         + "java -jar omg-engine.jar serve\n", run.err);
   }
@@ -111,24 +111,24 @@ class MainTest {
     Path config = dir.resolve("bad.conf");
     java.nio.file.Files.writeString(config, "omg.routing.request-timeout = -2s\n");
     Run run = run("serve", "--socket", dir.resolve("e.sock").toString(), "--config", config.toString());
-    assertEquals(Main.FAILED, run.exit);
+    assertEquals(Cli.FAILED, run.exit);
     assertEquals("omg-engine: configuration error: omg.routing.request-timeout: must be a positive duration, "
         + "got -2s\n", run.err);
   }
 
   @Test
   void parsesAutoStartAsAFlagWithoutAValue() {
-    Main.Arguments arguments = Main.Arguments.parse(new String[] {"call", "--auto-start", "echo", "x"});
+    Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"call", "--auto-start", "echo", "x"});
     assertTrue(arguments.autoStart);
     assertEquals(List.of("echo", "x"), arguments.positional);
-    assertFalse(Main.Arguments.parse(new String[] {"ping"}).autoStart);
+    assertFalse(Cli.Arguments.parse(new String[] {"ping"}).autoStart);
   }
 
   @Test
   void serveRefusesASocketPathTooLongForSunPathNamingTheLimitBeforeCreatingAnything() {
     Path socket = dir.resolve("new").resolve("s".repeat(100)).resolve("engine.sock");
     Run run = run("serve", "--socket", socket.toString());
-    assertEquals(Main.FAILED, run.exit);
+    assertEquals(Cli.FAILED, run.exit);
     assertEquals("omg-engine: cannot start: socket path is " + socket.toString().length() + " bytes, over the "
         + "101-byte limit of an engine's socket (sun_path is 108 bytes with its terminating NUL, and the engine "
         + "first binds a hidden name 6 bytes longer): " + socket + "\n", run.err);
@@ -140,7 +140,7 @@ class MainTest {
     Path run = Files.createDirectory(dir.resolve("run"));
     Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
     Run result = run("serve", "--socket", run.resolve("engine.sock").toString());
-    assertEquals(new Run(Main.FAILED, "", "omg-engine: " + run + " has mode rwxrwxrwx (0777), open to group or "
+    assertEquals(new Run(Cli.FAILED, "", "omg-engine: " + run + " has mode rwxrwxrwx (0777), open to group or "
         + "others; fix: chmod 700 " + run + "\n"), result);
     try (var files = Files.list(run)) {
       assertEquals(0, files.count(), "no lock, no socket");
@@ -153,7 +153,7 @@ class MainTest {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path link = Files.createSymbolicLink(dir.resolve("run"), target);
     Run result = run("serve", "--socket", link.resolve("engine.sock").toString());
-    assertEquals(new Run(Main.FAILED, "", "omg-engine: " + link + " is a symbolic link; refusing to use it for the "
+    assertEquals(new Run(Cli.FAILED, "", "omg-engine: " + link + " is a symbolic link; refusing to use it for the "
         + "socket; fix: remove the link (rm " + link + ") or choose another socket path\n"), result);
   }
 
@@ -161,14 +161,14 @@ class MainTest {
   void stopNeverStartsAnEngineEvenWithAutoStart() {
     Path socket = dir.resolve("run/engine.sock");
     Run run = run("stop", "--auto-start", "--socket", socket.toString());
-    assertEquals(new Run(Main.NOT_RUNNING, "", "omg-engine: no engine at " + socket
+    assertEquals(new Run(Cli.NOT_RUNNING, "", "omg-engine: no engine at " + socket
         + " (the socket file does not exist)\n"), run);
     assertFalse(Files.exists(dir.resolve("run")), "nothing created");
   }
 
   @Test
   void parsesJsonAsAFlagWithoutAValue() {
-    Main.Arguments arguments = Main.Arguments.parse(new String[] {"status", "--json", "--socket", "/s"});
+    Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"status", "--json", "--socket", "/s"});
     assertTrue(arguments.json);
     assertEquals(List.of(), arguments.positional);
   }
@@ -176,7 +176,7 @@ class MainTest {
   @Test
   void exitsWithUsageForJsonOnACommandWithoutJsonOutput() {
     Run run = run("ping", "--json", "--socket", dir.resolve("e.sock").toString());
-    assertEquals(Main.USAGE, run.exit);
+    assertEquals(Cli.USAGE, run.exit);
     assertEquals("omg-engine: --json works with status, commands and call, not ping\n", run.err);
   }
 }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/omg, the launcher: finds java, runs the built jar with the engine's heap cap and idle collector (or
- * OMG_ENGINE_JAVA_OPTS), adds Java 25's quieting options only where the JVM knows them, and fails with one line
- * when the jar is not built.
+ * bin/omg, the launcher: finds java, runs the engine jar with the engine's heap cap and idle collector (or
+ * OMG_ENGINE_JAVA_OPTS), adds Java 25's quieting options only where the JVM knows them, runs the client commands
+ * from the thin CLI jar with the build's class-data archive when it fits, and fails with one line when a jar is
+ * not built.
  */
 class LauncherSystemTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -199,6 +200,40 @@ class LauncherSystemTest {
       stop(engine);
     }
     assertFalse(Files.readString(log).contains("WARNING"), Files.readString(log));
+  }
+
+  @Test
+  void runsTheClientCommandsFromTheThinJarWithItsArchiveAndWithoutPekko() throws Exception {
+    try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"))) {
+      // The default client options plus class-loading lines on stdout: where each class came from.
+      Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of("OMG_CLIENT_JAVA_OPTS",
+          "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:class+load=info:stdout"), "ping", "--socket",
+          engine.socket().toString()));
+      assertEquals(0, ping.exitCode(), ping.toString());
+      assertEquals("", ping.stderr());
+      assertTrue(ping.stdout().contains("\npong omg-engine/"), ping.stdout());
+      assertTrue(ping.stdout().contains(" dev.omg.client.EngineClient source: shared objects file"),
+          "EngineClient comes from the build's archive:\n" + ping.stdout());
+      assertFalse(ping.stdout().contains("org.apache.pekko"), ping.stdout());
+      assertFalse(ping.stdout().contains("org.newsclub"), "no junixsocket either:\n" + ping.stdout());
+    }
+  }
+
+  @Test
+  void startsSilentlyWithoutTheArchiveWhenItDoesNotFitTheJvm() throws Exception {
+    try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"))) {
+      for (Path javaHome : List.of(runningJavaHome(), JAVA_25)) {
+        if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
+          continue;
+        }
+        // Uncompressed pointers: no archive made with the default options can be mapped.
+        Cli.Result ping = run(omg(launcher(), javaHome, Map.of("OMG_CLIENT_JAVA_OPTS",
+            "-XX:+UseSerialGC -XX:-UseCompressedOops"), "ping", "--socket", engine.socket().toString()));
+        assertEquals(0, ping.exitCode(), javaHome + ": " + ping);
+        assertTrue(ping.stdout().startsWith("pong omg-engine/"), javaHome + ": " + ping.stdout());
+        assertEquals("", ping.stderr(), javaHome.toString());
+      }
+    }
   }
 
   @Test

@@ -28,7 +28,8 @@ public final class TransportSettings {
 
   private TransportSettings(Config config) {
     socketPath = Settings.string(config, "omg.transport.socket-path");
-    maxFrameSize = (int) Settings.bytes(config, "omg.transport.max-frame-size", 64, 64L << 20);
+    maxFrameSize = (int) Settings.bytes(config, "omg.transport.max-frame-size", FrameHeader.MIN_MAX_FRAME_SIZE,
+        FrameHeader.MAX_MAX_FRAME_SIZE);
     readBufferSize = (int) Settings.bytes(config, "omg.transport.read-buffer-size", 512, 1L << 20);
     writeBatchSize = (int) Settings.bytes(config, "omg.transport.write-batch-size", 4L << 10, 16L << 20);
     frameIdleTimeout = Settings.positiveDuration(config, "omg.transport.frame-idle-timeout");

@@ -114,7 +114,7 @@ public final class UnixSocketServer implements AutoCloseable {
 
   /** The hidden name the socket is bound under before it is linked to {@code socket}. */
   public static Path bindPathFor(Path socket) {
-    return socket.resolveSibling("." + socket.getFileName() + ".bind");
+    return SocketPaths.bindPathFor(socket);
   }
 
   public Path path() {

@@ -15,12 +15,24 @@ public final class SocketPaths {
   /** What the hidden bind name adds to the socket's path: a leading "." and a trailing ".bind". */
   public static final int BIND_NAME_EXTRA_BYTES = ".".length() + ".bind".length();
   /**
-   * The longest socket path an engine serves: its hidden bind name ({@link UnixSocketServer#bindPathFor}) must fit
+   * The longest socket path an engine serves: its hidden bind name ({@link #bindPathFor}) must fit
    * in sun_path too, or the socket could not be 0600 before its public name exists.
    */
   public static final int MAX_ENGINE_PATH_BYTES = MAX_PATH_BYTES - BIND_NAME_EXTRA_BYTES;
 
   private SocketPaths() {}
+
+  /** The lock file that guards {@code socket}: same directory, same name with {@code .lock}. */
+  public static Path lockPathFor(Path socket) {
+    String name = socket.getFileName().toString();
+    String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
+    return socket.resolveSibling(base + ".lock");
+  }
+
+  /** The hidden name the engine binds its socket under before linking it to {@code socket}. */
+  public static Path bindPathFor(Path socket) {
+    return socket.resolveSibling("." + socket.getFileName() + ".bind");
+  }
 
   /**
    * The socket path: {@code --socket} if given, else {@code $OMG_SOCKET}, else the configured path, else

@@ -38,7 +38,7 @@ class EngineJvmOptionsTest {
 
   @Test
   void theLauncherScriptCarriesTheSameDefault() throws Exception {
-    String script = Files.readString(Path.of("../bin/omg"));
+    String script = Files.readString(Path.of("../../bin/omg"));
     Matcher matcher = Pattern.compile("(?m)^default_engine_opts='([^']*)'$").matcher(script);
     assertEquals(true, matcher.find(), "bin/omg sets default_engine_opts");
     assertEquals(EngineJvmOptions.DEFAULT, matcher.group(1));

@@ -17,7 +17,6 @@ import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.SocketPaths;
-import dev.omg.transport.TransportSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,13 +41,17 @@ import java.util.stream.Collectors;
  * start a detached engine when none is running ({@link AutoStart}); stop never does.
  */
 final class ClientCommands {
-  private final Main.Arguments arguments;
+  /** The engine's main class, started by auto-start. */
+  static final String ENGINE_MAIN = "dev.omg.engine.Main";
+  /** The system property bin/omg sets to the engine jar, for auto-start from the thin CLI jar. */
+  static final String ENGINE_JAR_PROPERTY = "omg.engine.jar";
+  private final Cli.Arguments arguments;
   private final Map<String, String> env;
   private final PrintStream out;
   private final PrintStream err;
   private ClientOptions options;
 
-  ClientCommands(Main.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
+  ClientCommands(Cli.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
     this.arguments = arguments;
     this.env = env;
     this.out = out;
@@ -63,17 +66,14 @@ final class ClientCommands {
   }
 
   /** Reads {@code --config} only when given: without it the defaults need no HOCON. */
-  static Setup setup(Main.Arguments arguments, Map<String, String> env) {
+  static Setup setup(Cli.Arguments arguments, Map<String, String> env) {
     ClientOptions options = ClientOptions.defaults();
     ClientSettings settings = ClientSettings.defaults();
-    String configured = "";
     if (arguments.config.isPresent()) {
-      Config config = OmgConfig.load(arguments.config.map(Path::of));
-      TransportSettings transport = TransportSettings.create(config);
-      configured = transport.socketPath;
-      options = options.withMaxFrameSize(transport.maxFrameSize)
-          .withUserTypes(SerializationSettings.create(config, ClientCommands.class.getClassLoader()).userTypes);
+      Config config = OmgConfig.loadForClient(arguments.config.map(Path::of));
       settings = ClientSettings.create(config);
+      options = options.withMaxFrameSize(settings.maxFrameSize)
+          .withUserTypes(SerializationSettings.create(config, ClientCommands.class.getClassLoader()).userTypes);
     }
     if (arguments.autoStart) {
       settings = settings.withAutoStart();
@@ -81,7 +81,7 @@ final class ClientCommands {
     if (arguments.timeoutSeconds.isPresent()) {
       options = options.withCallTimeout(Duration.ofMillis((long) (arguments.timeoutSeconds.get() * 1000)));
     }
-    return new Setup(SocketPaths.resolve(arguments.socket, env, configured), options, settings);
+    return new Setup(SocketPaths.resolve(arguments.socket, env, settings.socketPath), options, settings);
   }
 
   int run() {
@@ -90,7 +90,7 @@ final class ClientCommands {
       setup = setup(arguments, env);
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     }
     Path socket = setup.socket();
     // OVERLOADED is retried for as long as --timeout allows, the time the user said the whole command may take.
@@ -98,15 +98,15 @@ final class ClientCommands {
     this.options = options;
     if (arguments.command.equals("call") && arguments.positional.isEmpty()) {
       err.println("omg-engine: call needs a COMMAND");
-      return Main.USAGE;
+      return Cli.USAGE;
     }
     if (arguments.json && !List.of("status", "commands", "call").contains(arguments.command)) {
       err.println("omg-engine: --json works with status, commands and call, not " + arguments.command);
-      return Main.USAGE;
+      return Cli.USAGE;
     }
     if (!arguments.command.equals("call") && !arguments.positional.isEmpty()) {
       err.println("omg-engine: " + arguments.command + " takes no arguments, got " + arguments.positional);
-      return Main.USAGE;
+      return Cli.USAGE;
     }
     if (arguments.command.equals("stop")) {
       return stop(socket, options);
@@ -123,22 +123,22 @@ final class ClientCommands {
       };
     } catch (NoEngineException e) {
       err.println("omg-engine: " + e.getMessage() + "; start one with: java -jar omg-engine.jar serve");
-      return Main.NOT_RUNNING;
+      return Cli.NOT_RUNNING;
     } catch (EngineException e) {
       String retry = e.status() == Status.OVERLOADED ? gaveUp(e.retryAfterMillis()) : "";
       err.println("omg-engine: " + e.getMessage() + retry);
-      return Main.FAILED;
+      return Cli.FAILED;
     } catch (SocketTimeoutException e) {
       err.println("omg-engine: no answer from the engine at " + socket + " within " + seconds(deadline.budget())
           + " s; is it stopped or overloaded? see 'doctor'");
-      return Main.FAILED;
+      return Cli.FAILED;
     } catch (TimeoutException e) {
       err.println("omg-engine: no reply to '" + requestName() + "' from the engine at " + socket + " within "
           + seconds(deadline.budget()) + " s (--timeout); is it stopped, overloaded or still working? see 'doctor'");
-      return Main.FAILED;
+      return Cli.FAILED;
     } catch (IOException e) {
       err.println("omg-engine: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     }
   }
 
@@ -174,25 +174,49 @@ final class ClientCommands {
     }
     // Progress only on a terminal: scripts read stderr for the one-line reason of a failure.
     Consumer<String> progress = System.console() != null ? line -> err.println("omg-engine: " + line) : line -> {};
-    return AutoStart.connect(setup.socket(), setup.options(), launch(setup), setup.settings().startTimeout,
-        progress);
+    AutoStart.Launch launch;
+    try {
+      launch = launch(setup);
+    } catch (IOException cannotStart) {
+      // Nothing to start: an engine that is already running still serves the command.
+      try {
+        return EngineClient.connect(setup.socket(), setup.options(), deadline);
+      } catch (NoEngineException notRunning) {
+        throw cannotStart;
+      }
+    }
+    return AutoStart.connect(setup.socket(), setup.options(), launch, setup.settings().startTimeout, progress);
   }
 
   /**
-   * The engine this client would start: the same JVM and classpath (so the same jar and handler jars), with the
-   * engine's JVM options ({@link EngineJvmOptions}).
+   * The engine this client would start: the same JVM, with the engine's JVM options ({@link EngineJvmOptions}),
+   * and the same classpath (so the same jar and handler jars) when it holds the engine; the thin CLI jar does not,
+   * so it starts the engine jar that bin/omg names in {@value #ENGINE_JAR_PROPERTY}.
    */
-  private AutoStart.Launch launch(Setup setup) {
-    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .map(entry -> Path.of(entry).toAbsolutePath().toString())
-        .collect(Collectors.joining(File.pathSeparator));
+  private AutoStart.Launch launch(Setup setup) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The same heap cap and collector as bin/omg serve, or the user's OMG_ENGINE_JAVA_OPTS.
     command.addAll(EngineJvmOptions.forEngine(env, Runtime.version().feature()));
-    command.addAll(List.of("-cp", classpath, Main.class.getName(), "serve", "--socket", setup.socket().toString()));
+    command.addAll(List.of("-cp", engineClasspath(), ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
     return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
+  }
+
+  private static String engineClasspath() throws IOException {
+    // A resource lookup, not Class.forName: finding the engine must not load it.
+    if (ClientCommands.class.getClassLoader().getResource(ENGINE_MAIN.replace('.', '/') + ".class") != null) {
+      return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+          .map(entry -> Path.of(entry).toAbsolutePath().toString())
+          .collect(Collectors.joining(File.pathSeparator));
+    }
+    String jar = System.getProperty(ENGINE_JAR_PROPERTY, "");
+    if (jar.isBlank() || !Files.isRegularFile(Path.of(jar))) {
+      throw new IOException("cannot start an engine: this client jar holds none, and " + ENGINE_JAR_PROPERTY
+          + (jar.isBlank() ? " is not set" : " names no file: " + jar)
+          + "; run the command through bin/omg, or start the engine with: bin/omg serve");
+    }
+    return Path.of(jar).toAbsolutePath().toString();
   }
 
   /** Prints the round trip of the ping itself and, apart, what connecting and the hello took before it. */
@@ -205,7 +229,7 @@ final class ClientCommands {
     }
     out.printf("%s in %s ms (connect + hello %s ms)%n", reply.payload(), millis(roundTripNanos),
         millis(connectNanos));
-    return Main.OK;
+    return Cli.OK;
   }
 
   private static String millis(long nanos) {
@@ -220,7 +244,7 @@ final class ClientCommands {
     }
     if (arguments.json || !(reply.payload() instanceof Map<?, ?> status)) {
       out.println(arguments.json ? Render.json(reply.payload()) : Render.text(reply.payload()));
-      return Main.OK;
+      return Cli.OK;
     }
     out.printf("omg-engine %s (pid %s) on %s%n", status.get("version"), status.get("pid"), socket);
     out.printf("uptime           %s%n", Render.duration(((Number) status.get("uptime-ms")).longValue()));
@@ -232,7 +256,7 @@ final class ClientCommands {
       out.println();
       out.print(Render.commandStats(commands));
     }
-    return Main.OK;
+    return Cli.OK;
   }
 
   private int commands(EngineClient client, Deadline deadline) throws IOException, TimeoutException {
@@ -242,10 +266,10 @@ final class ClientCommands {
     }
     if (arguments.json || !(reply.payload() instanceof List<?> commands)) {
       out.println(arguments.json ? Render.json(reply.payload()) : Render.text(reply.payload()));
-      return Main.OK;
+      return Cli.OK;
     }
     out.print(Render.commands(commands));
-    return Main.OK;
+    return Cli.OK;
   }
 
   /**
@@ -265,10 +289,10 @@ final class ClientCommands {
       }
     } catch (NoEngineException e) {
       err.println("omg-engine: " + e.getMessage());
-      return Main.NOT_RUNNING;
+      return Cli.NOT_RUNNING;
     } catch (IOException | TimeoutException e) {
       err.println("omg-engine: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     }
     if (!reply.isOk()) {
       return failed(reply);
@@ -279,17 +303,17 @@ final class ClientCommands {
     while (Files.exists(socket)) {
       if (System.nanoTime() > deadline) {
         err.println("omg-engine: asked the engine to stop, but it still runs after " + timeout.toSeconds() + " s");
-        return Main.FAILED;
+        return Cli.FAILED;
       }
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return Main.FAILED;
+        return Cli.FAILED;
       }
     }
     out.println("stopped the engine at " + socket);
-    return Main.OK;
+    return Cli.OK;
   }
 
   /**
@@ -338,7 +362,7 @@ final class ClientCommands {
     } else if (reply.payload() != null) {
       out.println(Render.text(reply.payload()));
     }
-    return Main.OK;
+    return Cli.OK;
   }
 
   /** On Ctrl-C while a call is in flight: cancel it and report how it ended. */
@@ -359,6 +383,6 @@ final class ClientCommands {
   private int failed(Response reply) {
     String retry = reply.status() == Status.OVERLOADED ? gaveUp(reply.retryAfterMillis()) : "";
     err.println("omg-engine: " + reply.status() + ": " + reply.error() + retry);
-    return Main.FAILED;
+    return Cli.FAILED;
   }
 }

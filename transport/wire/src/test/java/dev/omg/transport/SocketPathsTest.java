@@ -34,7 +34,7 @@ class SocketPathsTest {
   @Test
   void acceptsAnEnginePathWhoseHiddenBindNameFillsSunPathExactly() {
     SocketPaths.checkEngineLength(pathOf(101));
-    assertEquals(107, SocketPaths.byteLength(UnixSocketServer.bindPathFor(pathOf(101))));
+    assertEquals(107, SocketPaths.byteLength(SocketPaths.bindPathFor(pathOf(101))));
   }
 
   @Test

@@ -2,7 +2,7 @@ package dev.omg.transport;
 
 /**
  * INTERNAL API. The 4-byte length header of a frame, without Pekko, so the client can share it. The layout is
- * drawn in {@link Framing}.
+ * drawn in the server's {@code Framing}.
  */
 public final class FrameHeader {
   /** Offset of the length field. */
@@ -11,6 +11,10 @@ public final class FrameHeader {
   public static final int LENGTH = 4;
   /** The default maximum payload length N: 1 MiB. */
   public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
+  /** The least omg.transport.max-frame-size allowed: room for a hello and an error reply. */
+  public static final long MIN_MAX_FRAME_SIZE = 64;
+  /** The most omg.transport.max-frame-size allowed: 64 MiB, beyond which one frame would crowd a small heap. */
+  public static final long MAX_MAX_FRAME_SIZE = 64L << 20;
 
   private FrameHeader() {}
 

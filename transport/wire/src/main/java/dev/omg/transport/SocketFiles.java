@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * INTERNAL API. The engine's two names for its socket, the public one and the hidden bind name
- * ({@link UnixSocketServer#bindPathFor}), and the rule for removing them: only a file the engine can prove is a
+ * ({@link SocketPaths#bindPathFor}), and the rule for removing them: only a file the engine can prove is a
  * stale socket of its own is ever deleted. That is a socket (not a regular file, directory, symlink or FIFO),
  * owned by this process's uid, on which nobody listens (a connect is refused), removed while the caller holds
  * the engine's lock. Anything else is someone's data or someone's live service, and refuses the start with a
@@ -40,7 +40,7 @@ public final class SocketFiles {
    */
   public static boolean removeStale(Path socket) throws IOException {
     List<Path> stale = new ArrayList<>();
-    for (Path path : List.of(socket, UnixSocketServer.bindPathFor(socket))) {
+    for (Path path : List.of(socket, SocketPaths.bindPathFor(socket))) {
       Optional<SocketDirectory.Problem> foreign = whyNotStale(path, socket);
       if (foreign.isPresent()) {
         throw new ForeignFileException(foreign.get().reason() + "; refusing to start on " + socket + "; fix: "
@@ -64,7 +64,7 @@ public final class SocketFiles {
    */
   public static List<Path> remove(Path socket) throws IOException {
     List<Path> kept = new ArrayList<>();
-    for (Path path : List.of(UnixSocketServer.bindPathFor(socket), socket)) {
+    for (Path path : List.of(SocketPaths.bindPathFor(socket), socket)) {
       Optional<Attributes> attributes = attributes(path);
       if (attributes.isEmpty()) {
         continue;

@@ -3,11 +3,13 @@ package dev.omg.client;
 import com.typesafe.config.Config;
 import dev.omg.config.Settings;
 import dev.omg.config.SettingsException;
+import dev.omg.transport.FrameHeader;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The typed, validated {@code omg.client} settings. {@link #defaults()} are the reference.conf values without
+ * The typed, validated {@code omg.client} settings, and the two {@code omg.transport} keys a client shares with the
+ * engine (where the socket is, how long a frame may be). {@link #defaults()} are the reference.conf values without
  * loading HOCON, so a client command without {@code --config} starts fast; a test keeps the two equal.
  */
 public final class ClientSettings {
@@ -17,11 +19,18 @@ public final class ClientSettings {
   public final Duration startTimeout;
   /** The engine's log file, or empty for next to the socket ({@code omg.client.engine-log}). */
   public final String engineLog;
+  /** The configured socket path, or empty for the default ({@code omg.transport.socket-path}). */
+  public final String socketPath;
+  /** Largest payload sent or accepted ({@code omg.transport.max-frame-size}). */
+  public final int maxFrameSize;
 
-  private ClientSettings(boolean autoStart, Duration startTimeout, String engineLog) {
+  private ClientSettings(boolean autoStart, Duration startTimeout, String engineLog, String socketPath,
+      int maxFrameSize) {
     this.autoStart = autoStart;
     this.startTimeout = startTimeout;
     this.engineLog = engineLog;
+    this.socketPath = socketPath;
+    this.maxFrameSize = maxFrameSize;
   }
 
   public static ClientSettings create(Config config) {
@@ -30,17 +39,20 @@ public final class ClientSettings {
       throw new SettingsException("omg.client.engine-log", "must be an absolute path or \"\", got \"" + log + "\"");
     }
     return new ClientSettings(Settings.bool(config, "omg.client.auto-start"),
-        Settings.positiveDuration(config, "omg.client.start-timeout"), log);
+        Settings.positiveDuration(config, "omg.client.start-timeout"), log,
+        Settings.string(config, "omg.transport.socket-path"),
+        (int) Settings.bytes(config, "omg.transport.max-frame-size", FrameHeader.MIN_MAX_FRAME_SIZE,
+            FrameHeader.MAX_MAX_FRAME_SIZE));
   }
 
   /** The values in reference.conf. */
   public static ClientSettings defaults() {
-    return new ClientSettings(false, Duration.ofSeconds(10), "");
+    return new ClientSettings(false, Duration.ofSeconds(10), "", "", FrameHeader.DEFAULT_MAX_FRAME_SIZE);
   }
 
   /** The same settings with auto-start on, for {@code --auto-start}. */
   public ClientSettings withAutoStart() {
-    return new ClientSettings(true, startTimeout, engineLog);
+    return new ClientSettings(true, startTimeout, engineLog, socketPath, maxFrameSize);
   }
 
   /** Where the engine at {@code socket} logs: the configured file, else {@code engine.sock -> engine.log}. */
@@ -56,17 +68,18 @@ public final class ClientSettings {
   @Override
   public boolean equals(Object other) {
     return other instanceof ClientSettings that && autoStart == that.autoStart
-        && startTimeout.equals(that.startTimeout) && engineLog.equals(that.engineLog);
+        && startTimeout.equals(that.startTimeout) && engineLog.equals(that.engineLog)
+        && socketPath.equals(that.socketPath) && maxFrameSize == that.maxFrameSize;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(autoStart, startTimeout, engineLog);
+    return java.util.Objects.hash(autoStart, startTimeout, engineLog, socketPath, maxFrameSize);
   }
 
   @Override
   public String toString() {
     return "ClientSettings[auto-start=" + autoStart + ", start-timeout=" + startTimeout + ", engine-log=\""
-        + engineLog + "\"]";
+        + engineLog + "\", socket-path=\"" + socketPath + "\", max-frame-size=" + maxFrameSize + "]";
   }
 }

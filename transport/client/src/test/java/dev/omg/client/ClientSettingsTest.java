@@ -25,6 +25,21 @@ class ClientSettingsTest {
   }
 
   @Test
+  void readsTheSocketPathAndMaxFrameSizeItSharesWithTheEngine() {
+    ClientSettings settings = ClientSettings.create(OmgConfig.parse(
+        "omg.transport { socket-path = \"/run/omg/e.sock\", max-frame-size = 64 KiB }"));
+    assertEquals("/run/omg/e.sock", settings.socketPath);
+    assertEquals(65536, settings.maxFrameSize);
+  }
+
+  @Test
+  void rejectsAMaxFrameSizeOver64MiBNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClientSettings.create(OmgConfig.parse("omg.transport.max-frame-size = 65 MiB")));
+    assertEquals("omg.transport.max-frame-size", e.key());
+  }
+
+  @Test
   void putsTheEngineLogNextToTheSocketByDefault() {
     assertEquals(Path.of("/run/omg/engine.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/engine.sock")));
     assertEquals(Path.of("/run/omg/custom.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/custom")));

@@ -10,7 +10,6 @@ import dev.omg.protocol.Status;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
-import dev.omg.transport.UnixSocketServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -75,13 +74,13 @@ final class Doctor {
     this.setup = setup;
   }
 
-  static int run(Main.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
+  static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
     ClientCommands.Setup setup;
     try {
       setup = ClientCommands.setup(arguments, env);
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
-      return Main.FAILED;
+      return Cli.FAILED;
     }
     Doctor doctor = new Doctor(setup);
     doctor.examine();
@@ -102,7 +101,7 @@ final class Doctor {
     long problems = doctor.findings.stream().filter(f -> f.level().isProblem()).count();
     out.println(problems == 0 ? "no problems found" : problems + (problems == 1 ? " problem" : " problems")
         + " found");
-    return problems == 0 ? Main.OK : Main.FAILED;
+    return problems == 0 ? Cli.OK : Cli.FAILED;
   }
 
   private void examine() {
@@ -113,7 +112,7 @@ final class Doctor {
       return;
     }
     try {
-      checkLock(Engine.lockPathFor(socket));
+      checkLock(SocketPaths.lockPathFor(socket));
       checkSocketFile(socket);
     } catch (IOException e) {
       findings.add(Finding.problem(Level.FAIL, "files", "cannot examine " + directory + ": " + e,
@@ -187,7 +186,7 @@ final class Doctor {
 
   private void checkSocketFile(Path socket) throws IOException {
     // What serve would refuse to start over (SocketFiles): anything there that is not a socket.
-    Path hidden = UnixSocketServer.bindPathFor(socket);
+    Path hidden = SocketPaths.bindPathFor(socket);
     if (Files.exists(hidden, LinkOption.NOFOLLOW_LINKS) && !SocketFiles.isSocket(hidden)) {
       SocketDirectory.Problem problem = SocketFiles.whyNotStale(hidden, socket).orElseThrow();
       findings.add(Finding.problem(Level.FAIL, "socket", problem.reason() + "; serve will not start over it",
