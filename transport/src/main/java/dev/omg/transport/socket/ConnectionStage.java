@@ -126,6 +126,8 @@ final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>
 
     @Override
     public void preStart() {
+      // Both ports may close while answers still wait to be written; the stage completes itself once they are.
+      setKeepGoing(true);
       onRead = createAsyncCallback(bytes -> push(out, bytes));
       onEndOfInput = createAsyncCallback(done -> complete(out));
       onReadFailure = createAsyncCallback(this::failStage);

@@ -51,6 +51,28 @@ class EngineFlowOverSocketTest {
   }
 
   @Test
+  void aFrameLeftUnfinishedIsAnsweredProtocolErrorBeforeTheConnectionCloses() throws Exception {
+    Path path = dir.resolve("idle.sock");
+    UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
+        .to(Sink.foreach(connection -> connection.handleWith(ServerConnection.create("c", "test", CODEC, 64,
+            java.time.Duration.ofMillis(300), ECHO, () -> true), materializer)))
+        .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      client.connect(UnixDomainSocketAddress.of(path));
+      client.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "t"))));
+      client.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 10, 1, 2, 3}));
+      java.io.DataInputStream in = new java.io.DataInputStream(java.nio.channels.Channels.newInputStream(client));
+      byte[] hello = new byte[in.readInt()];
+      in.readFully(hello);
+      byte[] reply = new byte[in.readInt()];
+      in.readFully(reply);
+      assertEquals(Response.error(0, dev.omg.protocol.Status.PROTOCOL_ERROR,
+          "incomplete frame: got 7 of 14 bytes, then nothing for 300 ms"), CODEC.decode(reply));
+      assertEquals(-1, in.read(), "closed after the answer");
+    }
+  }
+
+  @Test
   void theConnectionClosesWhenItsClientCloses() throws Exception {
     Path path = dir.resolve("e.sock");
     CompletableFuture<CompletableFuture<Done>> closed = new CompletableFuture<>();
