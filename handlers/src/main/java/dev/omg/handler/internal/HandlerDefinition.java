@@ -10,7 +10,6 @@ import dev.omg.handler.EngineInfo;
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
 import dev.omg.handler.HandlerMessage;
-import dev.omg.handler.HandlerRequest;
 import dev.omg.transport.SerializationSettings;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
