@@ -5,7 +5,7 @@
     python3 check.py --vectors docs/protocol-vectors.json --socket PATH   # and a live session, ending in stop
 
 The live session needs an engine with the probe command enabled and a probe timeout of 2 s:
-    omg.handlers.probe { class = "dev.omg.handlers.builtin.ProbeHandler", timeout = 2s }
+    omg.handlers.probe { class = "dev.omg.handler.internal.builtin.ProbeHandler", timeout = 2s }
 It stops the engine at the end. Exit status 0 when every check passed, 1 otherwise.
 """
 

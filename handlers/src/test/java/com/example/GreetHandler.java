@@ -2,6 +2,7 @@ package com.example;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import java.util.List;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -10,7 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 public final class GreetHandler extends Handler {
   private final String greeting;
 
-  public GreetHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public GreetHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
     // Options live in the handler's own block: omg.handlers.greet { greeting = "..." }.
     this.greeting = handlerContext.config().hasPath("greeting")

@@ -6,9 +6,9 @@ import dev.omg.config.Version;
 import dev.omg.handler.CommandInfo;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
-import dev.omg.handlers.HandlerDefinition;
+import dev.omg.handler.internal.HandlerDefinition;
+import dev.omg.routing.RequestRouter;
 import dev.omg.routing.Router;
-import dev.omg.routing.RouterDispatcher;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
 import dev.omg.transport.ByteBudget;
@@ -23,7 +23,6 @@ import dev.omg.transport.TransportSettings;
 import dev.omg.transport.UnixSocketServer;
 import dev.omg.transport.socket.SelectorLoops;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,88 +40,124 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * INTERNAL API. One running engine: the lock, the socket, the actor system and the connections, started in that
- * order and stopped in reverse by Pekko's coordinated shutdown:
+ * One running engine. {@link #start} brings it up in named steps, each undone if a later one fails: check the
+ * socket path, prepare its directory, take the lock, remove a stale socket, start the actor system (the router
+ * and the handlers), bind the socket, register the shutdown. Pekko's coordinated shutdown stops it in reverse:
  *
  * <ol>
  *   <li>service-unbind: stop accepting; new requests on open connections are answered SHUTTING_DOWN;
- *   <li>service-requests-done: wait (up to the drain timeout) for in-flight requests, then let each connection
- *       write its last replies and close;
+ *   <li>service-requests-done: wait (up to the drain timeout) until no request is in flight, then let each
+ *       connection write its last replies and close;
  *   <li>actor-system-terminate: remove the socket file, release and remove the lock.
  * </ol>
  */
-public final class Engine implements EngineInfo {
+final class Engine implements EngineInfo {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
+  private final Config config;
   private final Path socketPath;
   private final EngineSettings settings;
-  private final Instant startedAt = Instant.now();
-  private final RoutingMetrics metrics = new RoutingMetrics();
+  private final TransportSettings transport;
+  private final RoutingSettings routing;
+  private final KryoCodec codec;
+  private final List<HandlerDefinition> handlers;
   private final List<CommandInfo> commands;
-  private final LockFile lock;
-  private UnixSocketServer server;
+  private final RoutingMetrics metrics = new RoutingMetrics();
+  private final Instant startedAt = Instant.now();
+  private LockFile lock;
   private ActorSystem<Router.Command> system;
+  private UnixSocketServer server;
   private volatile boolean accepting = true;
 
-  private Engine(Config config, Path socketPath) throws IOException {
+  /** Reads and checks the settings and the handler blocks; touches nothing. */
+  private Engine(Config config, Path socketPath) {
+    this.config = config;
     this.socketPath = socketPath;
     this.settings = EngineSettings.create(config);
-    TransportSettings transport = TransportSettings.create(config);
-    RoutingSettings routing = RoutingSettings.create(config);
+    this.transport = TransportSettings.create(config);
+    this.routing = RoutingSettings.create(config);
     SerializationSettings serialization = SerializationSettings.create(config, Engine.class.getClassLoader());
-    List<HandlerDefinition> handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
-    this.commands = handlers.stream()
-        .map(h -> h.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
-
-    SocketPaths.checkEngineLength(socketPath);
-    SocketDirectory.prepare(socketPath.getParent());
-    KryoCodec codec = new KryoCodec(transport.maxFrameSize, serialization.userTypes);
-    this.lock = LockFile.acquire(lockPathFor(socketPath), socketPath);
-    try {
-      if (SocketFiles.removeStale(socketPath)) {
-        log.info("removed a stale socket left by an engine that did not stop cleanly: {}", socketPath);
-      }
-      // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
-      this.system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
-          DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
-      RouterDispatcher dispatcher = new RouterDispatcher(system, system.scheduler(), routing, metrics,
-          RouterDispatcher.queueLimits(handlers, routing), RouterDispatcher.timeouts(handlers));
-      ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
-      String agent = "omg-engine/" + Version.get();
-      this.server = UnixSocketServer.bind(system, socketPath, transport, codec, connection ->
-          ServerConnection.create("conn-" + connection.id() + " (pid " + connection.peer().pid() + ")", agent,
-              codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, dispatcher, () -> accepting,
-              connection.peer(), transport.progressBuffer,
-              new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered)),
-          Materializer.createMaterializer(system));
-    } catch (IOException | RuntimeException e) {
-      if (system != null) {
-        system.terminate();
-      }
-      lock.close();
-      throw e;
-    }
-    registerShutdown();
-    log.info("omg-engine {} listening on {} (pid {}, handlers: {})", Version.get(), socketPath, pid(),
-        String.join(", ", handlers.stream().map(HandlerDefinition::command).toList()));
+    this.codec = new KryoCodec(transport.maxFrameSize, serialization.userTypes);
+    this.handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
+    this.commands = handlers.stream().map(h -> h.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
   }
 
   /** Starts an engine on {@code socketPath}; returns once it accepts connections. */
-  public static Engine start(Config config, Path socketPath) throws IOException {
-    return new Engine(config, socketPath);
+  static Engine start(Config config, Path socketPath) throws IOException {
+    Engine engine = new Engine(config, socketPath);
+    engine.prepareDirectory();
+    engine.takeLock();
+    try {
+      engine.removeStaleSocket();
+      engine.startActorSystem();
+      engine.bind();
+      engine.registerShutdown();
+    } catch (IOException | RuntimeException e) {
+      try {
+        engine.abandonStart();
+      } catch (IOException | RuntimeException undoing) {
+        e.addSuppressed(undoing);
+      }
+      throw e;
+    }
+    log.info("omg-engine {} listening on {} (pid {}, handlers: {})", Version.get(), socketPath, engine.pid(),
+        String.join(", ", engine.handlers.stream().map(HandlerDefinition::command).toList()));
+    return engine;
+  }
+
+  /** The socket path fits the kernel's limit, and its directory is this user's alone (created if missing). */
+  private void prepareDirectory() throws IOException {
+    SocketPaths.checkEngineLength(socketPath);
+    SocketDirectory.prepare(socketPath.getParent());
+  }
+
+  /** One engine per socket: fails when another engine holds the lock. */
+  private void takeLock() throws IOException {
+    lock = LockFile.acquire(lockPathFor(socketPath), socketPath);
+  }
+
+  /** A socket left by an engine that crashed; only the lock holder may remove it. */
+  private void removeStaleSocket() throws IOException {
+    if (SocketFiles.removeStale(socketPath)) {
+      log.info("removed a stale socket left by an engine that did not stop cleanly: {}", socketPath);
+    }
+  }
+
+  /** The actor system, whose guardian is the router with its handler actors. */
+  private void startActorSystem() {
+    // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
+    system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
+        DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
+  }
+
+  /** Binds the socket and serves each connection through the request router. */
+  private void bind() throws IOException {
+    RequestRouter requests = new RequestRouter(system, system.scheduler(), routing, metrics, handlers);
+    ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
+    String agent = "omg-engine/" + Version.get();
+    server = UnixSocketServer.bind(system, socketPath, transport, codec, connection ->
+        ServerConnection.create("conn-" + connection.id() + " (pid " + connection.peer().pid() + ")", agent,
+            codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, requests, () -> accepting,
+            connection.peer(), transport.progressBuffer,
+            new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered)),
+        Materializer.createMaterializer(system));
+  }
+
+  /** Undoes the steps taken so far: the socket is not bound yet, so the actor system and the lock. */
+  private void abandonStart() throws IOException {
+    if (system != null) {
+      system.terminate();
+    }
+    lock.close();
   }
 
   /** The lock file that guards {@code socket}: same directory, same name with {@code .lock}. */
-  public static Path lockPathFor(Path socket) {
+  static Path lockPathFor(Path socket) {
     return SocketPaths.lockPathFor(socket);
   }
 
-  public Path socketPath() {
-    return socketPath;
-  }
-
   /** Completes when the engine has stopped and its socket and lock are gone. */
-  public CompletionStage<Done> whenTerminated() {
+  CompletionStage<Done> whenTerminated() {
     return system.getWhenTerminated();
   }
 
@@ -165,37 +200,40 @@ public final class Engine implements EngineInfo {
       log.info("shutting down: no longer accepting; draining {} in-flight requests", metrics.inFlight());
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain", () ->
-        CompletableFuture.supplyAsync(this::drain));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain", this::drain);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "remove-socket-and-lock", () -> {
       removeSocketAndLock();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
   }
 
-  private Done drain() {
+  /**
+   * Waits, holding no thread, until no request is in flight or the drain timeout passes; then lets the
+   * connections write their last replies and close, in what is left of the timeout (at least a second).
+   */
+  private CompletionStage<Done> drain() {
     long deadline = System.nanoTime() + settings.drainTimeout.toNanos();
-    try {
-      while (metrics.inFlight() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      long abandoned = metrics.inFlight();
-      if (abandoned > 0) {
-        log.warn("drain timeout ({} ms) passed with {} requests still in flight; closing their connections",
-            settings.drainTimeout.toMillis(), abandoned);
-        server.closeConnections();
-        return Done.getInstance();
-      }
-      long left = Math.max(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()), 1000);
-      server.finishConnections().get(left, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.warn("connections did not close in time; closing them");
-      server.closeConnections();
-    } catch (Exception e) {
-      log.warn("draining: {}", e.toString());
-      server.closeConnections();
-    }
-    return Done.getInstance();
+    return metrics.whenIdle().toCompletableFuture()
+        .thenApply(idle -> true)
+        .completeOnTimeout(false, settings.drainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(idle -> {
+          if (!idle) {
+            log.warn("drain timeout ({} ms) passed with {} requests still in flight; closing their connections",
+                settings.drainTimeout.toMillis(), metrics.inFlight());
+            server.closeConnections();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+          long left = Math.max(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()), 1000);
+          return server.finishConnections().orTimeout(left, TimeUnit.MILLISECONDS)
+              .handle((finished, failure) -> {
+                if (failure != null) {
+                  log.warn(failure instanceof TimeoutException ? "connections did not close in time; closing them"
+                      : "draining: " + failure);
+                  server.closeConnections();
+                }
+                return Done.getInstance();
+              });
+        });
   }
 
   private void removeSocketAndLock() {

@@ -5,14 +5,14 @@ import dev.omg.config.Settings;
 import java.time.Duration;
 
 /** INTERNAL API. The typed, validated {@code omg.engine} settings. */
-public final class EngineSettings {
-  public final Duration drainTimeout;
+final class EngineSettings {
+  final Duration drainTimeout;
 
   private EngineSettings(Config config) {
     drainTimeout = Settings.positiveDuration(config, "omg.engine.drain-timeout");
   }
 
-  public static EngineSettings create(Config config) {
+  static EngineSettings create(Config config) {
     return new EngineSettings(config);
   }
 }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One registered command, as configured: what {@code commands} lists.
+ * One registered command, as configured: what {@code commands} lists, and {@link EngineInfo#commands()} returns to
+ * a handler. An immutable value, safe to read from any thread.
  *
  * @param command the command name
  * @param handlerClass the handler's class name

@@ -2,7 +2,8 @@ package dev.omg.handler;
 
 /**
  * One command's counters since the engine started. Latencies run from dispatch to the final reply, whatever its
- * status, in microseconds (HdrHistogram, 3 significant digits); 0 before the first reply.
+ * status, in microseconds (HdrHistogram, 3 significant digits); 0 before the first reply. A snapshot taken by
+ * {@link EngineInfo#stats()}: an immutable value, safe to read from any thread.
  *
  * @param command the command name
  * @param requests requests answered, whatever their status

@@ -3,7 +3,12 @@ package dev.omg.handler;
 import java.time.Instant;
 import java.util.List;
 
-/** What a handler may know of, and ask of, the engine it runs in. Implemented by the engine. */
+/**
+ * What a handler may know of, and ask of, the engine it runs in; a handler gets it from
+ * {@link HandlerContext#engine()}. Implemented by the engine (a handler's own tests implement it with fixed
+ * values). Safe to call from any thread; no method blocks: {@link #stats()} folds the latency histograms under a
+ * short lock, and {@link #requestShutdown} only starts the shutdown.
+ */
 public interface EngineInfo {
   /** The engine's release, e.g. {@code 0.1.0}. */
   String version();

@@ -3,7 +3,8 @@ package dev.omg.handler;
 import java.util.List;
 
 /**
- * The engine's counters at one moment.
+ * The engine's counters at one moment, as {@link EngineInfo#stats()} took them: what {@code status} shows. An
+ * immutable value, safe to read from any thread.
  *
  * @param openConnections connections open now
  * @param requestsServed requests answered since start, whatever their status

@@ -177,6 +177,27 @@ public final class EngineProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * The engine's used heap right after a full collection it was asked for ({@code jcmd PID GC.run}, then
+   * {@code status}'s {@code heap-used-bytes}): what it retains, whatever the collector's own timing.
+   */
+  public long heapUsedAfterGc() throws Exception {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid()), "GC.run").redirectErrorStream(true).start();
+    if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+      jcmd.destroyForcibly();
+      throw new IOException("jcmd GC.run did not finish within 30 s");
+    }
+    String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (jcmd.exitValue() != 0) {
+      throw new IOException("jcmd GC.run exited " + jcmd.exitValue() + ": " + output);
+    }
+    try (EngineClient client = EngineClient.connect(socket)) {
+      return ((Number) ((java.util.Map<?, ?>) client.call("status", null).payload()).get("heap-used-bytes"))
+          .longValue();
+    }
+  }
+
   /** Everything the engine logged so far. */
   public String log() {
     try {

@@ -38,7 +38,7 @@ class PythonClientSystemTest {
     Path config = dir.resolve("probe.conf");
     // The session's TIMEOUT case waits out this timeout; its SHUTTING_DOWN case needs a probe to outlive the stop.
     Files.writeString(config,
-        "omg.handlers.probe { class = \"dev.omg.handlers.builtin.ProbeHandler\", timeout = 2s }\n");
+        "omg.handlers.probe { class = \"dev.omg.handler.internal.builtin.ProbeHandler\", timeout = 2s }\n");
     try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"), List.of("-Xmx256m"),
         "--config", config.toString())) {
       long pid = engine.pid();

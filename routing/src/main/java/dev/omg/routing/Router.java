@@ -1,16 +1,13 @@
 package dev.omg.routing;
 
 import dev.omg.handler.EngineInfo;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
-import dev.omg.handler.Peer;
-import dev.omg.handlers.HandlerDefinition;
-import dev.omg.handlers.RequestControl;
-import dev.omg.protocol.Request;
+import dev.omg.handler.internal.HandlerDefinition;
 import dev.omg.protocol.Status;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -30,36 +27,29 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
  * INTERNAL API. The router actor: owns the supervised handler actors of each configured command (one, or a
  * round-robin pool of {@code instances}, on the handler's dispatcher) and forwards each request to them; answers
  * UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has been
- * answered HANDLER_ERROR by the handler base class); the router never fails. Every log line a handler writes
- * while serving a request carries the request's id and command in the MDC ({@code requestId}, {@code command}).
+ * answered HANDLER_ERROR by the handler base class); the router never fails. Requests come from
+ * {@link RequestRouter}, made with their deadline, peer and progress; cancels go from it to the handler directly.
  */
 public final class Router extends AbstractBehavior<Router.Command> {
 
   public interface Command {}
 
-  /** Route {@code request} to its handler, which answers {@code replyTo} by {@code deadline}. */
-  public record Route(Request request, Instant deadline, Peer peer, RequestControl control,
-      ActorRef<HandlerReply> replyTo) implements Command {
-    /** A request with no connection behind it: unknown peer, no progress, never cancelled. */
-    public Route(Request request, Instant deadline, ActorRef<HandlerReply> replyTo) {
-      this(request, deadline, Peer.UNKNOWN, RequestControl.detached(), replyTo);
-    }
-  }
+  /** Route {@code request} to its command's handler, which answers its reply-to by its deadline. */
+  public record Route(HandlerRequest request) implements Command {}
 
-  private final Map<String, ActorRef<HandlerRequest>> handlers;
+  private final Map<String, ActorRef<HandlerMessage>> handlers;
   private final String known;
 
   private Router(ActorContext<Command> context, List<HandlerDefinition> definitions, EngineInfo engine) {
     super(context);
-    Map<String, ActorRef<HandlerRequest>> spawned = new TreeMap<>();
+    Map<String, ActorRef<HandlerMessage>> spawned = new TreeMap<>();
     for (HandlerDefinition definition : definitions) {
-      Behavior<HandlerRequest> supervised = Behaviors.withMdc(HandlerRequest.class, Router::mdc,
-          Behaviors.supervise(definition.behavior(engine))
-              .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false)));
+      Behavior<HandlerMessage> supervised = Behaviors.supervise(definition.behavior(engine))
+          .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false));
       Props props = definition.dispatcher().isEmpty()
           ? Props.empty() : DispatcherSelector.fromConfig(definition.dispatcher());
       String name = "handler-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8);
-      ActorRef<HandlerRequest> handler = definition.instances() == 1
+      ActorRef<HandlerMessage> handler = definition.instances() == 1
           ? context.spawn(supervised, name, props)
           : context.spawn(Routers.pool(definition.instances(), supervised).withRoundRobinRouting()
               .withRouteeProps(props), name);
@@ -79,19 +69,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   private Behavior<Command> onRoute(Route route) {
-    Request request = route.request();
-    ActorRef<HandlerRequest> handler = request.command() == null ? null : handlers.get(request.command());
+    HandlerRequest request = route.request();
+    ActorRef<HandlerMessage> handler = request.command() == null ? null : handlers.get(request.command());
     if (handler == null) {
-      route.replyTo().tell(HandlerReply.error(Status.UNKNOWN_COMMAND,
+      request.replyTo().tell(HandlerReply.error(Status.UNKNOWN_COMMAND,
           "unknown command '" + request.command() + "'; known commands: " + known));
     } else {
-      handler.tell(new HandlerRequest(request.id(), request.command(), request.payload(), route.deadline(),
-          route.peer(), route.replyTo(), route.control()));
+      handler.tell(request);
     }
     return this;
-  }
-
-  private static Map<String, String> mdc(HandlerRequest request) {
-    return Map.of("requestId", Long.toString(request.id()), "command", request.command());
   }
 }

@@ -7,10 +7,11 @@ import com.typesafe.config.Config;
 import dev.omg.config.OmgConfig;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
-import dev.omg.handlers.HandlerDefinition;
+import dev.omg.handler.internal.HandlerDefinition;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.Exchange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class BlockedHandlerTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private final ActorTestKit testKit = ActorTestKit.create();
   private final RoutingMetrics metrics = new RoutingMetrics();
-  private RouterDispatcher dispatcher;
+  private RequestRouter router;
 
   @BeforeEach
   void start() {
@@ -74,8 +75,8 @@ class BlockedHandlerTest {
       public void requestShutdown(String reason) {}
     };
     RoutingSettings settings = RoutingSettings.create(parsed);
-    dispatcher = new RouterDispatcher(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
-        settings, metrics, RouterDispatcher.queueLimits(handlers, settings));
+    router = new RequestRouter(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
+        settings, metrics, handlers);
     // Started actors take a request in milliseconds; a cold one may miss the short timeout and skip it.
     warmUp("blocking", 1);
     warmUp("pool", 2);
@@ -98,7 +99,7 @@ class BlockedHandlerTest {
   }
 
   private CompletableFuture<Response> send(long id, String command, Object payload) {
-    return dispatcher.dispatch(new Request(id, command, payload)).toCompletableFuture();
+    return router.serve(Exchange.detached(new Request(id, command, payload))).toCompletableFuture();
   }
 
   private static Response await(CompletableFuture<Response> reply) {

@@ -6,10 +6,11 @@ import com.typesafe.config.Config;
 import dev.omg.config.OmgConfig;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
-import dev.omg.handlers.HandlerDefinition;
+import dev.omg.handler.internal.HandlerDefinition;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.Exchange;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ class OverloadTest {
     testKit.shutdownTestKit();
   }
 
-  private RouterDispatcher dispatcher(String config) {
+  private RequestRouter router(String config) {
     Config parsed = OmgConfig.parse("omg.routing.request-timeout = 1s\nomg.routing.overload-retry-after = 70ms\n"
         + "omg.handlers.silent { class = \"dev.omg.routing.TestHandlers$Silent\" }\n" + config);
     List<HandlerDefinition> handlers = HandlerDefinition.all(parsed, getClass().getClassLoader());
@@ -53,12 +54,12 @@ class OverloadTest {
       public void requestShutdown(String reason) {}
     };
     RoutingSettings settings = RoutingSettings.create(parsed);
-    return new RouterDispatcher(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
-        settings, metrics, RouterDispatcher.queueLimits(handlers, settings));
+    return new RequestRouter(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
+        settings, metrics, handlers);
   }
 
-  private static CompletableFuture<Response> send(RouterDispatcher dispatcher, long id, String command) {
-    return dispatcher.dispatch(new Request(id, command, "x")).toCompletableFuture();
+  private static CompletableFuture<Response> send(RequestRouter router, long id, String command) {
+    return router.serve(Exchange.detached(new Request(id, command, "x"))).toCompletableFuture();
   }
 
   private static Response now(CompletableFuture<Response> reply) throws Exception {
@@ -67,33 +68,33 @@ class OverloadTest {
 
   @Test
   void aHandlerWithAFullQueueAnswersOverloadedAndOthersAreStillServed() throws Exception {
-    RouterDispatcher dispatcher = dispatcher("omg.routing.max-queued-per-handler = 2");
-    CompletableFuture<Response> first = send(dispatcher, 1, "silent");
-    CompletableFuture<Response> second = send(dispatcher, 2, "silent");
+    RequestRouter router = router("omg.routing.max-queued-per-handler = 2");
+    CompletableFuture<Response> first = send(router, 1, "silent");
+    CompletableFuture<Response> second = send(router, 2, "silent");
     assertEquals(new Response(3, Status.OVERLOADED, null, "'silent' has 2 requests waiting, its limit; retry later",
-        70), now(send(dispatcher, 3, "silent")));
-    assertEquals(Response.ok(4, "x"), now(send(dispatcher, 4, "echo")));
+        70), now(send(router, 3, "silent")));
+    assertEquals(Response.ok(4, "x"), now(send(router, 4, "echo")));
     assertEquals(1, metrics.overloaded());
     // Once the queued ones are answered (here: timed out) the handler takes requests again.
     assertEquals(Status.TIMEOUT, first.get(5, TimeUnit.SECONDS).status());
     assertEquals(Status.TIMEOUT, second.get(5, TimeUnit.SECONDS).status());
-    assertEquals(Status.TIMEOUT, send(dispatcher, 5, "silent").get(5, TimeUnit.SECONDS).status());
+    assertEquals(Status.TIMEOUT, send(router, 5, "silent").get(5, TimeUnit.SECONDS).status());
   }
 
   @Test
   void aHandlerBlockMaySetItsOwnQueueBound() throws Exception {
-    RouterDispatcher dispatcher = dispatcher("omg.handlers.silent.max-queued = 1");
-    send(dispatcher, 1, "silent");
-    assertEquals(Status.OVERLOADED, now(send(dispatcher, 2, "silent")).status());
+    RequestRouter router = router("omg.handlers.silent.max-queued = 1");
+    send(router, 1, "silent");
+    assertEquals(Status.OVERLOADED, now(send(router, 2, "silent")).status());
   }
 
   @Test
   void theEngineWideLimitAnswersOverloadedForEveryCommand() throws Exception {
-    RouterDispatcher dispatcher = dispatcher("omg.routing.max-in-flight = 2");
-    send(dispatcher, 1, "silent");
-    send(dispatcher, 2, "silent");
+    RequestRouter router = router("omg.routing.max-in-flight = 2");
+    send(router, 1, "silent");
+    send(router, 2, "silent");
     assertEquals(new Response(3, Status.OVERLOADED, null,
-        "the engine has 2 requests in flight, its limit; retry later", 70), now(send(dispatcher, 3, "echo")));
+        "the engine has 2 requests in flight, its limit; retry later", 70), now(send(router, 3, "echo")));
     assertEquals(2, metrics.inFlight());
   }
 }

@@ -2,9 +2,12 @@ package dev.omg.routing;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
@@ -16,7 +19,7 @@ final class TestHandlers {
 
   /** Never answers. */
   public static final class Silent extends Handler {
-    public Silent(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Silent(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 
@@ -30,7 +33,7 @@ final class TestHandlers {
   public static final class Fragile extends Handler {
     private int served;
 
-    public Fragile(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Fragile(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 
@@ -44,25 +47,35 @@ final class TestHandlers {
     }
   }
 
-  /** Answers twice, the second time after the configured delay (option `delay`). */
+  /** What {@link Late} has sent, as "late ID" and "later ID", in order. */
+  static final List<String> lateReplies = new CopyOnWriteArrayList<>();
+
+  /** Answers twice, the first time after the configured delay (option `delay`), the second after twice that. */
   public static final class Late extends Handler {
     private final Duration delay;
 
-    public Late(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Late(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
       this.delay = handlerContext.config().getDuration("delay");
     }
 
     @Override
     protected void handle(HandlerRequest request) {
-      getContext().scheduleOnce(delay, request.replyTo(), HandlerReply.ok("late"));
-      getContext().scheduleOnce(delay.multipliedBy(2), request.replyTo(), HandlerReply.ok("later"));
+      getContext().getSystem().scheduler().scheduleOnce(delay, () -> send(request, "late"),
+          getContext().getExecutionContext());
+      getContext().getSystem().scheduler().scheduleOnce(delay.multipliedBy(2), () -> send(request, "later"),
+          getContext().getExecutionContext());
+    }
+
+    private static void send(HandlerRequest request, String reply) {
+      request.replyTo().tell(HandlerReply.ok(reply));
+      lateReplies.add(reply + " " + request.id());
     }
   }
 
   /** Answers every request twice. */
   public static final class Twice extends Handler {
-    public Twice(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Twice(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 
@@ -77,7 +90,7 @@ final class TestHandlers {
   public static final class Slow extends Handler {
     private final Duration delay;
 
-    public Slow(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Slow(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
       this.delay = handlerContext.config().getDuration("delay");
     }
@@ -90,7 +103,7 @@ final class TestHandlers {
 
   /** Answers with the name of the thread that served the request. */
   public static final class ThreadName extends Handler {
-    public ThreadName(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public ThreadName(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 
@@ -109,7 +122,7 @@ final class TestHandlers {
    * warm the actor up.
    */
   public static final class Blocking extends Handler {
-    public Blocking(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Blocking(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 
@@ -132,7 +145,7 @@ final class TestHandlers {
 
   /** Never answers by itself; records each cancel it is told of. Answers "peer UID" for the payload "who". */
   public static final class Cancellable extends Handler {
-    public Cancellable(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+    public Cancellable(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
       super(context, handlerContext);
     }
 

@@ -68,11 +68,11 @@ public final class ServerConnection {
     return decodeWeighed(codec, payload, ConnectionBudget.unlimited()).inbound();
   }
 
-  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestDispatcher, BooleanSupplier, PeerCredentials, int, ConnectionBudget)}
+  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestService, BooleanSupplier, PeerCredentials, int, ConnectionBudget)}
    * with an unknown peer, a progress queue of {@value #DEFAULT_PROGRESS_BUFFER} and no byte budget. */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
-      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests) {
-    return create(name, agent, codec, maxInFlight, frameIdleTimeout, dispatcher, acceptingRequests, null,
+      int maxInFlight, Duration frameIdleTimeout, RequestService service, BooleanSupplier acceptingRequests) {
+    return create(name, agent, codec, maxInFlight, frameIdleTimeout, service, acceptingRequests, null,
         DEFAULT_PROGRESS_BUFFER, ConnectionBudget.unlimited());
   }
 
@@ -95,7 +95,7 @@ public final class ServerConnection {
    *     giving everything back, when the connection ends
    */
   public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
-      int maxInFlight, Duration frameIdleTimeout, RequestDispatcher dispatcher, BooleanSupplier acceptingRequests,
+      int maxInFlight, Duration frameIdleTimeout, RequestService service, BooleanSupplier acceptingRequests,
       PeerCredentials peer, int progressBuffer, ConnectionBudget budget) {
     int maxFrame = codec.maxPayloadSize();
     Flow<Framed, Object, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
@@ -128,7 +128,7 @@ public final class ServerConnection {
           })
           .via(Flow.fromGraph(new DispatchStage<ConnectionProtocol.Step>(maxInFlight, budget,
               step -> step instanceof ConnectionProtocol.Dispatch dispatch
-                  ? dispatch(dispatcher, exchanges, dispatch).thenApply(response -> encoded(codec, response))
+                  ? dispatch(service, exchanges, dispatch).thenApply(response -> encoded(codec, response))
                   : CompletableFuture.completedFuture(encoded(codec, ((ConnectionProtocol.Reply) step).envelope())))))
           // Progress frames join the replies; a reply waits for its own progress frames, so they come first.
           .via(Flow.fromGraph(new ProgressMerge(progress)))
@@ -159,13 +159,13 @@ public final class ServerConnection {
     return ByteString.fromArrayUnsafe(encode(codec, (Envelope) envelope));
   }
 
-  private static CompletionStage<Object> dispatch(RequestDispatcher dispatcher, ConnectionExchanges exchanges,
+  private static CompletionStage<Object> dispatch(RequestService service, ConnectionExchanges exchanges,
       ConnectionProtocol.Dispatch dispatch) {
     long id = dispatch.request().id();
     Exchange exchange = exchanges.open(dispatch.request(), dispatch.streamed());
     CompletionStage<Response> reply;
     try {
-      reply = dispatcher.dispatch(exchange)
+      reply = service.serve(exchange)
           .exceptionallyAsync(e -> Response.error(id, Status.HANDLER_ERROR, "request failed: " + e),
               DirectExecutor.INSTANCE);
     } catch (RuntimeException e) {

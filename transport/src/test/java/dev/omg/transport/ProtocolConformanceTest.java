@@ -103,7 +103,7 @@ class ProtocolConformanceTest {
         // The client's side stays open: the flow ends only because the engine closes the connection.
         output = Source.single(input).concat(Source.never())
             .via(ServerConnection.create("conformance", "omg-engine/test", codec, 8, Framing.NO_TIMEOUT,
-                ProtocolConformanceTest::dispatch, () -> true))
+                exchange -> dispatch(exchange.request()), () -> true))
             .runFold(ByteString.emptyByteString(), ByteString::concat, system)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (TimeoutException e) {

@@ -51,8 +51,8 @@ class ServerConnectionTest {
     system.terminate();
   }
 
-  private static final RequestDispatcher ECHO = request ->
-      CompletableFuture.completedFuture(Response.ok(request.id(), request.payload()));
+  private static final RequestService ECHO = exchange ->
+      CompletableFuture.completedFuture(Response.ok(exchange.request().id(), exchange.request().payload()));
 
   private ByteString frames(Envelope... envelopes) {
     ByteString bytes = ByteString.emptyByteString();
@@ -62,16 +62,16 @@ class ServerConnectionTest {
     return bytes;
   }
 
-  private Flow<ByteString, ByteString, ?> connection(RequestDispatcher dispatcher, boolean accepting, int inFlight) {
-    return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, Framing.NO_TIMEOUT, dispatcher,
+  private Flow<ByteString, ByteString, ?> connection(RequestService service, boolean accepting, int inFlight) {
+    return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, Framing.NO_TIMEOUT, service,
         () -> accepting);
   }
 
   /** Runs the connection over {@code input} (then end of input) and decodes every frame it wrote. */
-  private List<Envelope> exchange(RequestDispatcher dispatcher, boolean accepting, ByteString... input)
+  private List<Envelope> exchange(RequestService service, boolean accepting, ByteString... input)
       throws Exception {
     ByteString output = Source.from(List.of(input))
-        .via(connection(dispatcher, accepting, 8))
+        .via(connection(service, accepting, 8))
         .runFold(ByteString.emptyByteString(), ByteString::concat, system)
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
     return decodeAll(output);
@@ -117,7 +117,7 @@ class ServerConnectionTest {
   @Test
   void refusesAnIdStillInFlightThenAnswersTheFirstRequestAndCloses() throws Exception {
     CompletableFuture<Response> first = new CompletableFuture<>();
-    RequestDispatcher held = request -> first;
+    RequestService held = exchange -> first;
     List<Envelope> seen = new CopyOnWriteArrayList<>();
     ByteString[] written = {ByteString.emptyByteString()};
     CompletionStage<?> done = Source.single(frames(CLIENT_HELLO, new Request(1, "echo", "a"),
@@ -207,8 +207,8 @@ class ServerConnectionTest {
 
   @Test
   void turnsAReplyTooLargeForAFrameIntoHandlerErrorForThatRequestOnly() throws Exception {
-    RequestDispatcher huge = request -> CompletableFuture.completedFuture(
-        Response.ok(request.id(), request.id() == 1 ? new byte[MAX] : "small"));
+    RequestService huge = exchange -> CompletableFuture.completedFuture(
+        Response.ok(exchange.request().id(), exchange.request().id() == 1 ? new byte[MAX] : "small"));
     List<Envelope> out = exchange(huge, true,
         frames(CLIENT_HELLO, new Request(1, "big", null), new Request(2, "small", null)));
     assertEquals(SERVER_HELLO, out.get(0));
@@ -219,9 +219,9 @@ class ServerConnectionTest {
 
   @Test
   void turnsAFailedDispatchIntoHandlerErrorForThatRequestOnly() throws Exception {
-    RequestDispatcher failing = request -> request.id() == 1
+    RequestService failing = exchange -> exchange.request().id() == 1
         ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
-        : CompletableFuture.completedFuture(Response.ok(request.id(), "fine"));
+        : CompletableFuture.completedFuture(Response.ok(exchange.request().id(), "fine"));
     List<Envelope> out = exchange(failing, true,
         frames(CLIENT_HELLO, new Request(1, "x", null), new Request(2, "x", null)));
     assertTrue(out.contains(Response.error(1, Status.HANDLER_ERROR,
@@ -233,7 +233,7 @@ class ServerConnectionTest {
   void dispatchesNoMoreThanTheInFlightBoundUntilARequestIsAnswered() throws Exception {
     List<CompletableFuture<Response>> dispatched = new CopyOnWriteArrayList<>();
     Semaphore calls = new Semaphore(0);
-    RequestDispatcher stuck = request -> {
+    RequestService stuck = exchange -> {
       CompletableFuture<Response> reply = new CompletableFuture<>();
       dispatched.add(reply);
       calls.release();
@@ -261,7 +261,7 @@ class ServerConnectionTest {
   void completesAfterInFlightRepliesWhenTheClientStopsSending() throws Exception {
     CompletableFuture<Response> late = new CompletableFuture<>();
     AtomicBoolean dispatched = new AtomicBoolean();
-    RequestDispatcher slow = request -> {
+    RequestService slow = exchange -> {
       dispatched.set(true);
       return late;
     };
@@ -277,14 +277,9 @@ class ServerConnectionTest {
   }
 
   /** Reports three progress events, then answers "done"; a cancel is answered CANCELLED instead. */
-  private static final RequestDispatcher PROGRESSING = new RequestDispatcher() {
+  private static final RequestService PROGRESSING = new RequestService() {
     @Override
-    public CompletionStage<Response> dispatch(Request request) {
-      throw new AssertionError("the connection dispatches exchanges");
-    }
-
-    @Override
-    public CompletionStage<Response> dispatch(Exchange exchange) {
+    public CompletionStage<Response> serve(Exchange exchange) {
       long id = exchange.request().id();
       if ("wait".equals(exchange.request().command())) {
         return exchange.whenCancelled().thenApply(cancelled -> Response.error(id, Status.CANCELLED, "cancelled"));

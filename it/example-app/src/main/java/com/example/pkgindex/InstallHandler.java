@@ -2,6 +2,7 @@ package com.example.pkgindex;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import dev.omg.protocol.Status;
 import java.io.IOException;
@@ -21,7 +22,7 @@ public final class InstallHandler extends Handler {
   private final Catalog catalog;
   private final Duration stepDelay;
 
-  public InstallHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public InstallHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
     this.catalog = Catalog.from(handlerContext.config());
     this.stepDelay = handlerContext.config().getDuration("step-delay");

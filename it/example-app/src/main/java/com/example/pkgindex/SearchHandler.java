@@ -2,6 +2,7 @@ package com.example.pkgindex;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import dev.omg.protocol.Status;
 import java.util.List;
@@ -11,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 public final class SearchHandler extends Handler {
   private final Catalog catalog;
 
-  public SearchHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public SearchHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
     this.catalog = Catalog.from(handlerContext.config());
   }

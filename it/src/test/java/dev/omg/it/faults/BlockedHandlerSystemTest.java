@@ -9,7 +9,6 @@ import dev.omg.client.RetryPolicy;
 import dev.omg.it.EngineProcess;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,7 +56,7 @@ class BlockedHandlerSystemTest {
 
   @Test
   void aHandlerThatBlocksItsThreadForeverKeepsTheEngineBoundedAndOthersServed() throws Exception {
-    long heapBefore = heapAfterGc();
+    long heapBefore = engine.heapUsedAfterGc();
     Map<Status, Integer> statuses = new EnumMap<>(Status.class);
     long maxQueued = 0;
     long maxInFlight = 0;
@@ -87,7 +86,7 @@ class BlockedHandlerSystemTest {
         assertEquals(0L, ((Number) blocking.get("in-flight")).longValue(), "wave " + wave + ": " + blocking);
       }
     }
-    long heapAfter = heapAfterGc();
+    long heapAfter = engine.heapUsedAfterGc();
     System.out.printf("blocked handler: %d requests in %d waves: %s; max queued %d, max in flight %d (the status"
         + " request itself); engine heap after GC %d KiB before, %d KiB after%n", WAVES * PER_WAVE, WAVES, statuses,
         maxQueued, maxInFlight, heapBefore >> 10, heapAfter >> 10);
@@ -109,18 +108,5 @@ class BlockedHandlerSystemTest {
       }
     }
     throw new AssertionError("no '" + name + "' in status: " + status);
-  }
-
-  /** The engine's used heap right after a full collection that {@code jcmd GC.run} asks it for. */
-  private static long heapAfterGc() throws Exception {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(engine.pid()), "GC.run").redirectErrorStream(true).start();
-    if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
-      jcmd.destroyForcibly();
-      throw new IOException("jcmd GC.run did not finish within 30 s");
-    }
-    String output = new String(jcmd.getInputStream().readAllBytes());
-    assertEquals(0, jcmd.exitValue(), "jcmd GC.run: " + output);
-    return FaultEngine.stat(engine.socket(), "heap-used-bytes");
   }
 }

@@ -2,6 +2,7 @@ package dev.omg.it.handlers;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ public final class HoldHandler extends Handler {
   private final List<HandlerRequest> held = new ArrayList<>();
   private boolean released;
 
-  public HoldHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public HoldHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
     Duration releaseAfter = handlerContext.config().getDuration("release-after");
     var system = context.getSystem();

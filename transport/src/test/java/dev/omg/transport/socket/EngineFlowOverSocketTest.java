@@ -8,7 +8,7 @@ import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Response;
 import dev.omg.transport.Framing;
 import dev.omg.transport.KryoCodec;
-import dev.omg.transport.RequestDispatcher;
+import dev.omg.transport.RequestService;
 import dev.omg.transport.ServerConnection;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The engine's connection flow over a real socket: a connection ends when its client leaves. */
 class EngineFlowOverSocketTest {
   private static final KryoCodec CODEC = new KryoCodec(1 << 20);
-  private static final RequestDispatcher ECHO = request ->
-      CompletableFuture.completedFuture(Response.ok(request.id(), request.payload()));
+  private static final RequestService ECHO = exchange ->
+      CompletableFuture.completedFuture(Response.ok(exchange.request().id(), exchange.request().payload()));
   private static ActorSystem system;
   private static Materializer materializer;
 

@@ -1,7 +1,8 @@
-package dev.omg.handlers.builtin;
+package dev.omg.handler.internal.builtin;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -10,7 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * stops accepting, as in-flight requests (this one included) are drained.
  */
 public final class StopHandler extends Handler {
-  public StopHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public StopHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
   }
 

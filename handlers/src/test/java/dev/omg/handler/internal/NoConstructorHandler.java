@@ -1,13 +1,14 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /** A handler whose constructor is not the one the engine calls. */
 public final class NoConstructorHandler extends Handler {
-  public NoConstructorHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext, String extra) {
+  public NoConstructorHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext, String extra) {
     super(context, handlerContext);
   }
 

@@ -1,4 +1,4 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
@@ -9,7 +9,7 @@ import dev.omg.handler.CommandInfo;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
-import dev.omg.handler.HandlerRequest;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.transport.SerializationSettings;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -108,12 +108,12 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
   }
 
   /** The handler actor's behavior: a fresh instance at each (re)start. */
-  public Behavior<HandlerRequest> behavior(EngineInfo engine) {
+  public Behavior<HandlerMessage> behavior(EngineInfo engine) {
     HandlerContext handlerContext = new HandlerContext(command, config, engine);
     return Behaviors.setup(context -> instantiate(context, handlerContext));
   }
 
-  private Handler instantiate(ActorContext<HandlerRequest> context, HandlerContext handlerContext)
+  private Handler instantiate(ActorContext<HandlerMessage> context, HandlerContext handlerContext)
       throws Exception {
     try {
       return constructor.newInstance(context, handlerContext);
@@ -142,7 +142,7 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
       return (Constructor<? extends Handler>) constructor;
     } catch (NoSuchMethodException e) {
       throw new SettingsException(key, className
-          + " needs a public constructor (ActorContext<HandlerRequest>, HandlerContext)", e);
+          + " needs a public constructor (ActorContext<HandlerMessage>, HandlerContext)", e);
     }
   }
 }

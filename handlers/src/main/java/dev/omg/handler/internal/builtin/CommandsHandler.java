@@ -1,8 +1,9 @@
-package dev.omg.handlers.builtin;
+package dev.omg.handler.internal.builtin;
 
 import dev.omg.handler.CommandInfo;
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * {@code payload-types} (a list).
  */
 public final class CommandsHandler extends Handler {
-  public CommandsHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public CommandsHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
   }
 

@@ -1,9 +1,10 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.omg.config.OmgConfig;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
 import dev.omg.handler.Peer;
@@ -38,21 +39,21 @@ class ProbeHandlerTest {
     return map;
   }
 
-  private ActorRef<HandlerRequest> probeHandler(String config) {
+  private ActorRef<HandlerMessage> probeHandler(String config) {
     HandlerDefinition definition = HandlerDefinition.all(OmgConfig.parse(config), getClass().getClassLoader())
         .stream().filter(d -> d.command().equals("probe")).findFirst().orElseThrow();
     return testKit.spawn(definition.behavior(new TestEngine()));
   }
 
-  private ActorRef<HandlerRequest> enabled() {
-    return probeHandler("omg.handlers.probe { class = \"dev.omg.handlers.builtin.ProbeHandler\" }");
+  private ActorRef<HandlerMessage> enabled() {
+    return probeHandler("omg.handlers.probe { class = \"dev.omg.handler.internal.builtin.ProbeHandler\" }");
   }
 
-  private RequestControl send(ActorRef<HandlerRequest> handler, Object payload, TestProbe<HandlerReply> replies) {
-    RequestControl control = new RequestControl(progress::add);
-    handler.tell(new HandlerRequest(1, "probe", payload, Instant.now().plusSeconds(5), new Peer(1, 1, 1),
-        replies.getRef(), control));
-    return control;
+  private HandlerRequest send(ActorRef<HandlerMessage> handler, Object payload, TestProbe<HandlerReply> replies) {
+    HandlerRequest request = HandlerRequests.create(1, "probe", payload, Instant.now().plusSeconds(5),
+        new Peer(1, 1, 1), replies.getRef(), progress::add, null);
+    handler.tell(request);
+    return request;
   }
 
   @Test
@@ -81,12 +82,12 @@ class ProbeHandlerTest {
   void neverAnswersOnceCancelled() {
     TestProbe<HandlerReply> replies = testKit.createTestProbe();
     // Uncancelled, this probe would answer 800 ms after it started; it is cancelled after its first event.
-    RequestControl control = send(enabled(), payload("steps", 3, "interval-ms", 200), replies);
+    HandlerRequest request = send(enabled(), payload("steps", 3, "interval-ms", 200), replies);
     replies.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(10), () -> {
       assertEquals(List.of(payload("done", 1, "total", 3)), progress.subList(0, Math.min(1, progress.size())));
       return null;
     });
-    control.cancel();
+    HandlerRequests.cancel(request);
     replies.expectNoMessage(Duration.ofMillis(1200));
   }
 

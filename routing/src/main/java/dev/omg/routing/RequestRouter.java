@@ -1,16 +1,17 @@
 package dev.omg.routing;
 
 import dev.omg.handler.HandlerReply;
+import dev.omg.handler.HandlerRequest;
 import dev.omg.handler.Peer;
-import dev.omg.handlers.HandlerDefinition;
-import dev.omg.handlers.RequestControl;
+import dev.omg.handler.internal.HandlerDefinition;
+import dev.omg.handler.internal.HandlerRequests;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
 import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.Exchange;
 import dev.omg.transport.PeerCredentials;
-import dev.omg.transport.RequestDispatcher;
+import dev.omg.transport.RequestService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * INTERNAL API. Sends each request to the router and turns whatever happens into exactly one response with the
+ * INTERNAL API. The engine's {@link RequestService}: admits each request within the bounds (answering OVERLOADED
+ * beyond them), sends it to the {@link Router} actor, and turns whatever happens into exactly one response with the
  * request's id: the handler's reply, TIMEOUT when none came by the deadline (the handler's own timeout, else
  * the global one), or CANCELLED when the client cancelled first. Whichever comes first wins; the handler is told
  * of a cancel or a timeout through its request. Counts every request per command for {@code status}.
@@ -42,8 +44,8 @@ import org.slf4j.MDC;
  * thread keeps timed-out requests in its mailbox, and freeing their slots at the timeout would let the mailbox
  * grow by {@code max-queued} every timeout period.
  */
-public final class RouterDispatcher implements RequestDispatcher {
-  private static final Logger log = LoggerFactory.getLogger(RouterDispatcher.class);
+public final class RequestRouter implements RequestService {
+  private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
 
   private final ActorRef<Router.Command> router;
   private final Scheduler scheduler;
@@ -60,52 +62,31 @@ public final class RouterDispatcher implements RequestDispatcher {
   private record Queue(AtomicInteger size, int limit) {}
 
   /**
-   * @param queueLimits each configured command with the most requests its handler may have queued
+   * @param router the router actor, which owns the handler actors
+   * @param handlers the configured commands: each one's {@code max-queued} and {@code timeout}, where set, bound
+   *     its requests; the others use {@code omg.routing.max-queued-per-handler} and {@code request-timeout}
    */
-  public RouterDispatcher(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
-      RoutingMetrics metrics, Map<String, Integer> queueLimits) {
-    this(router, scheduler, settings, metrics, queueLimits, Map.of());
-  }
-
-  /**
-   * @param queueLimits each configured command with the most requests its handler may have queued
-   * @param timeouts commands with a timeout of their own; the others use {@code omg.routing.request-timeout}
-   */
-  public RouterDispatcher(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
-      RoutingMetrics metrics, Map<String, Integer> queueLimits, Map<String, Duration> timeouts) {
+  public RequestRouter(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
+      RoutingMetrics metrics, List<HandlerDefinition> handlers) {
     this.router = router;
     this.scheduler = scheduler;
     this.timeout = settings.requestTimeout;
-    this.timeouts = Map.copyOf(timeouts);
     this.metrics = metrics;
     this.maxInFlight = settings.maxInFlight;
     this.retryAfterMillis = settings.overloadRetryAfter.toMillis();
     Map<String, Queue> queues = new HashMap<>();
-    queueLimits.forEach((command, limit) -> queues.put(command, new Queue(new AtomicInteger(), limit)));
-    this.queues = Map.copyOf(queues);
-  }
-
-  /** Each handler's queue bound: its own {@code max-queued}, else {@code omg.routing.max-queued-per-handler}. */
-  public static Map<String, Integer> queueLimits(List<HandlerDefinition> handlers, RoutingSettings settings) {
-    Map<String, Integer> limits = new HashMap<>();
-    handlers.forEach(h -> limits.put(h.command(), h.maxQueued().orElse(settings.maxQueuedPerHandler)));
-    return limits;
-  }
-
-  /** Each handler's own timeout, for those that set one. */
-  public static Map<String, Duration> timeouts(List<HandlerDefinition> handlers) {
     Map<String, Duration> timeouts = new HashMap<>();
-    handlers.forEach(h -> h.timeout().ifPresent(t -> timeouts.put(h.command(), t)));
-    return timeouts;
+    for (HandlerDefinition handler : handlers) {
+      queues.put(handler.command(),
+          new Queue(new AtomicInteger(), handler.maxQueued().orElse(settings.maxQueuedPerHandler)));
+      handler.timeout().ifPresent(t -> timeouts.put(handler.command(), t));
+    }
+    this.queues = Map.copyOf(queues);
+    this.timeouts = Map.copyOf(timeouts);
   }
 
   @Override
-  public CompletionStage<Response> dispatch(Request request) {
-    return dispatch(Exchange.detached(request));
-  }
-
-  @Override
-  public CompletionStage<Response> dispatch(Exchange exchange) {
+  public CompletionStage<Response> serve(Exchange exchange) {
     Request request = exchange.request();
     // Unknown commands have no queue: the router answers them at once.
     Queue queue = request.command() == null ? null : queues.get(request.command());
@@ -144,7 +125,6 @@ public final class RouterDispatcher implements RequestDispatcher {
         release.run();
       };
     }
-    RequestControl control = new RequestControl(exchange.streamed() ? exchange::progress : null, taken);
     PeerCredentials credentials = exchange.peer();
     Peer peer = credentials == null ? Peer.UNKNOWN
         : new Peer(credentials.uid(), credentials.gid(), credentials.pid());
@@ -163,16 +143,24 @@ public final class RouterDispatcher implements RequestDispatcher {
       result.complete(response);
       return true;
     };
+    // The ask makes the request at once, on this thread; a cancel that came before is seen below, after it.
+    Predicate<Object> progress = exchange.streamed() ? exchange::progress : null;
+    Runnable onTaken = taken;
+    HandlerRequest[] routed = new HandlerRequest[1];
+    CompletionStage<HandlerReply> handlerReply = AskPattern.ask(router, replyTo -> {
+      routed[0] = HandlerRequests.create(request.id(), request.command(), request.payload(), deadline, peer, replyTo,
+          progress, onTaken);
+      return new Router.Route(routed[0]);
+    }, timeout, scheduler);
+    HandlerRequest handlerRequest = routed[0];
     exchange.whenCancelled().thenRun(() -> {
       if (answer.test(Response.error(request.id(), Status.CANCELLED,
           "'" + request.command() + "' was cancelled by the client"))) {
         logWithMdc(request, () -> log.info("request {} '{}' cancelled by the client", request.id(),
             request.command()));
-        control.cancel();
+        cancel(handlerRequest);
       }
     });
-    CompletionStage<HandlerReply> handlerReply = AskPattern.ask(router,
-        replyTo -> new Router.Route(request, deadline, peer, control, replyTo), timeout, scheduler);
     // Async on the direct executor: the ask's stage is a Scala future's, whose plain whenComplete would hop to
     // the common pool, a thread switch on every request.
     handlerReply.whenCompleteAsync((reply, failure) -> {
@@ -188,7 +176,7 @@ public final class RouterDispatcher implements RequestDispatcher {
             "'" + request.command() + "' did not reply within " + timeout.toMillis() + " ms"))) {
           logWithMdc(request, () -> log.warn("request {} '{}' timed out: no reply within {} ms", request.id(),
               request.command(), timeout.toMillis()));
-          control.cancel();
+          cancel(handlerRequest);
         }
         return;
       }
@@ -198,6 +186,13 @@ public final class RouterDispatcher implements RequestDispatcher {
       }
     }, DirectExecutor.INSTANCE);
     return result;
+  }
+
+  /** Tells the handler; null when the router had stopped, so the ask never made the request. */
+  private static void cancel(HandlerRequest request) {
+    if (request != null) {
+      HandlerRequests.cancel(request);
+    }
   }
 
   /** Logs about one request carry its id and command in the MDC, as the handler's own lines do. */

@@ -1,8 +1,9 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.omg.config.OmgConfig;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerReply;
 import dev.omg.handler.HandlerRequest;
 import java.time.Instant;
@@ -25,7 +26,7 @@ class CustomHandlerTest {
   private HandlerReply greet(String config, Object payload) {
     HandlerDefinition definition = HandlerDefinition.all(OmgConfig.parse(config), getClass().getClassLoader())
         .stream().filter(d -> d.command().equals("greet")).findFirst().orElseThrow();
-    ActorRef<HandlerRequest> handler = testKit.spawn(definition.behavior(new TestEngine()));
+    ActorRef<HandlerMessage> handler = testKit.spawn(definition.behavior(new TestEngine()));
     TestProbe<HandlerReply> probe = testKit.createTestProbe();
     handler.tell(new HandlerRequest(7, "greet", payload, Instant.now().plusSeconds(5), probe.getRef()));
     return probe.receiveMessage();

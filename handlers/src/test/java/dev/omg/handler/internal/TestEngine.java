@@ -1,4 +1,4 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import dev.omg.handler.CommandInfo;
 import dev.omg.handler.CommandStats;
@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 
 /** A fixed engine for handler tests: known counters, and it records shutdown requests. */
-final class TestEngine implements EngineInfo {
-  final List<String> shutdownRequests = new CopyOnWriteArrayList<>();
+public final class TestEngine implements EngineInfo {
+  public final List<String> shutdownRequests = new CopyOnWriteArrayList<>();
   private final Instant started = Instant.now().minusSeconds(90);
 
   @Override
@@ -37,7 +37,7 @@ final class TestEngine implements EngineInfo {
 
   @Override
   public List<CommandInfo> commands() {
-    return List.of(new CommandInfo("echo", "dev.omg.handlers.builtin.EchoHandler", 2, "", Duration.ofSeconds(5), 64,
+    return List.of(new CommandInfo("echo", "dev.omg.handler.internal.builtin.EchoHandler", 2, "", Duration.ofSeconds(5), 64,
         List.of("list")));
   }
 

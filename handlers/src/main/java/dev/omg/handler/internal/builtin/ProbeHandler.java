@@ -1,7 +1,8 @@
-package dev.omg.handlers.builtin;
+package dev.omg.handler.internal.builtin;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import dev.omg.protocol.Status;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * {@code probe}: a diagnostic command for client authors, off by default (enable it with
- * {@code omg.handlers.probe { class = "dev.omg.handlers.builtin.ProbeHandler" }}). It waits, reports progress at
+ * {@code omg.handlers.probe { class = "dev.omg.handler.internal.builtin.ProbeHandler" }}). It waits, reports progress at
  * a given pace and echoes, so a client can exercise progress, cancel, TIMEOUT and SHUTTING_DOWN without racing.
  *
  * <p>Payload: null (answer at once, payload null) or a map with any of {@code steps} (int or long, 0 to
@@ -29,7 +30,7 @@ public final class ProbeHandler extends Handler {
   static final long MAX_INTERVAL_MS = 600_000;
   private static final Set<String> KEYS = Set.of("steps", "interval-ms", "echo");
 
-  public ProbeHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public ProbeHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
   }
 

@@ -1,10 +1,11 @@
-package dev.omg.handlers.builtin;
+package dev.omg.handler.internal.builtin;
 
 import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * {@code max-us}.
  */
 public final class StatusHandler extends Handler {
-  public StatusHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public StatusHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
   }
 

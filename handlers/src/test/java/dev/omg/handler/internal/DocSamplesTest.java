@@ -1,4 +1,4 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,8 @@
-package dev.omg.handlers.builtin;
+package dev.omg.handler.internal.builtin;
 
 import dev.omg.handler.Handler;
 import dev.omg.handler.HandlerContext;
+import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.HandlerRequest;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -9,7 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 public final class PingHandler extends Handler {
   private final String pong;
 
-  public PingHandler(ActorContext<HandlerRequest> context, HandlerContext handlerContext) {
+  public PingHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
     super(context, handlerContext);
     this.pong = "pong omg-engine/" + handlerContext.engine().version();
   }

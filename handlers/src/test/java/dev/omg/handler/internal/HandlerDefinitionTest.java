@@ -1,4 +1,4 @@
-package dev.omg.handlers;
+package dev.omg.handler.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +28,7 @@ class HandlerDefinitionTest {
   @Test
   void addsAHandlerNamedInTheUsersConfig() {
     assertEquals(List.of("commands", "echo", "ping", "repeat", "status", "stop"),
-        commands("omg.handlers.repeat { class = \"dev.omg.handlers.builtin.EchoHandler\", times = 2 }"));
+        commands("omg.handlers.repeat { class = \"dev.omg.handler.internal.builtin.EchoHandler\", times = 2 }"));
   }
 
   @Test
@@ -54,7 +54,7 @@ class HandlerDefinitionTest {
   void rejectsAHandlerWithoutTheEnginesConstructor() {
     SettingsException e = failure("omg.handlers.greet { class = \"" + NoConstructorHandler.class.getName() + "\" }");
     assertEquals("omg.handlers.\"greet\".class: " + NoConstructorHandler.class.getName()
-        + " needs a public constructor (ActorContext<HandlerRequest>, HandlerContext)", e.getMessage());
+        + " needs a public constructor (ActorContext<HandlerMessage>, HandlerContext)", e.getMessage());
   }
 
   @Test
@@ -65,7 +65,7 @@ class HandlerDefinitionTest {
 
   @Test
   void rejectsACommandNameWithSpaces() {
-    SettingsException e = failure("omg.handlers.\"two words\" { class = \"dev.omg.handlers.builtin.EchoHandler\" }");
+    SettingsException e = failure("omg.handlers.\"two words\" { class = \"dev.omg.handler.internal.builtin.EchoHandler\" }");
     assertEquals("omg.handlers.\"two words\": command names are 1-64 letters, digits, '_', '.', ':' or '-'",
         e.getMessage());
   }
@@ -79,18 +79,18 @@ class HandlerDefinitionTest {
   @Test
   void readsPoolSizeDispatcherTimeoutAndPayloadTypes() {
     HandlerDefinition greet = HandlerDefinition.all(OmgConfig.parse("""
-        omg.serialization.register { 100 = "dev.omg.handlers.NoConstructorHandler" }
+        omg.serialization.register { 100 = "dev.omg.handler.internal.NoConstructorHandler" }
         omg.handlers.greet {
-          class = "dev.omg.handlers.builtin.EchoHandler"
+          class = "dev.omg.handler.internal.builtin.EchoHandler"
           instances = 3
           dispatcher = "pekko.actor.default-blocking-io-dispatcher"
           timeout = 30s
-          payload-types = [list, "dev.omg.handlers.NoConstructorHandler"]
+          payload-types = [list, "dev.omg.handler.internal.NoConstructorHandler"]
         }"""), getClass().getClassLoader()).stream().filter(d -> d.command().equals("greet")).findFirst()
         .orElseThrow();
-    assertEquals(new CommandInfo("greet", "dev.omg.handlers.builtin.EchoHandler", 3,
+    assertEquals(new CommandInfo("greet", "dev.omg.handler.internal.builtin.EchoHandler", 3,
         "pekko.actor.default-blocking-io-dispatcher", Duration.ofSeconds(30), 1024,
-        List.of("list", "dev.omg.handlers.NoConstructorHandler")), greet.info(Duration.ofSeconds(5), 1024));
+        List.of("list", "dev.omg.handler.internal.NoConstructorHandler")), greet.info(Duration.ofSeconds(5), 1024));
   }
 
   @Test
@@ -103,7 +103,7 @@ class HandlerDefinitionTest {
 
   @Test
   void rejectsADispatcherThatIsNotConfigured() {
-    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handler.internal.builtin.EchoHandler\", "
         + "dispatcher = \"my-io\" }");
     assertEquals("omg.handlers.\"greet\".dispatcher: no dispatcher is configured at 'my-io'; name a block such as "
         + "pekko.actor.default-blocking-io-dispatcher, or define one", e.getMessage());
@@ -111,14 +111,14 @@ class HandlerDefinitionTest {
 
   @Test
   void rejectsAPoolOfNoInstances() {
-    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handler.internal.builtin.EchoHandler\", "
         + "instances = 0 }");
     assertEquals("omg.handlers.\"greet\".instances: must be between 1 and 1024, got 0", e.getMessage());
   }
 
   @Test
   void rejectsAPayloadTypeThatIsNeitherStandardNorRegistered() {
-    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handlers.builtin.EchoHandler\", "
+    SettingsException e = failure("omg.handlers.greet { class = \"dev.omg.handler.internal.builtin.EchoHandler\", "
         + "payload-types = [\"com.example.Unregistered\"] }");
     assertEquals("omg.handlers.\"greet\".payload-types: 'com.example.Unregistered' is neither a standard type "
         + "[boolean, byte, bytes, char, double, float, int, list, long, map, none, short, string] nor a class in "
