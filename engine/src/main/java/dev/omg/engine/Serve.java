@@ -1,7 +1,7 @@
 package dev.omg.engine;
 
 import com.typesafe.config.Config;
-import dev.omg.client.EngineJvmOptions;
+import dev.omg.client.internal.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.transport.SocketDirectory;

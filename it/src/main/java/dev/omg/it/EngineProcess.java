@@ -118,7 +118,7 @@ public final class EngineProcess implements AutoCloseable {
 
   /**
    * The options that keep {@code serve} free of JVM warnings on Java release {@code feature}, as the engine's
-   * auto-start passes them (dev.omg.client.EngineJvmOptions): native access for junixsocket (the jar's manifest
+   * auto-start passes them (dev.omg.client.internal.EngineJvmOptions): native access for junixsocket (the jar's manifest
    * grants it only to {@code -jar} starts), and from Java 23, which knows the option, sun.misc.Unsafe for Pekko.
    */
   public static List<String> serveOptions(int feature) {

@@ -68,16 +68,6 @@ public final class ServerConnection {
     return decodeWeighed(codec, payload, ConnectionBudget.unlimited()).inbound();
   }
 
-  /** As {@link #create(String, String, KryoCodec, int, Duration, RequestService, BooleanSupplier, PeerCredentials, int, ConnectionBudget)}
-   * with an unknown peer, a progress queue of {@value #DEFAULT_PROGRESS_BUFFER} and no byte budget. */
-  public static Flow<ByteString, ByteString, NotUsed> create(String name, String agent, KryoCodec codec,
-      int maxInFlight, Duration frameIdleTimeout, RequestService service, BooleanSupplier acceptingRequests) {
-    return create(name, agent, codec, maxInFlight, frameIdleTimeout, service, acceptingRequests, null,
-        DEFAULT_PROGRESS_BUFFER, ConnectionBudget.unlimited());
-  }
-
-  static final int DEFAULT_PROGRESS_BUFFER = 256;
-
   /** A decoded frame and the weight it took from the connection's budget. */
   private record Framed(Inbound inbound, long weight) {}
 

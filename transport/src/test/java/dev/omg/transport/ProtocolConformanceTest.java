@@ -103,7 +103,8 @@ class ProtocolConformanceTest {
         // The client's side stays open: the flow ends only because the engine closes the connection.
         output = Source.single(input).concat(Source.never())
             .via(ServerConnection.create("conformance", "omg-engine/test", codec, 8, Framing.NO_TIMEOUT,
-                exchange -> dispatch(exchange.request()), () -> true))
+                exchange -> dispatch(exchange.request()), () -> true, null, 256,
+                ConnectionBudget.unlimited()))
             .runFold(ByteString.emptyByteString(), ByteString::concat, system)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (TimeoutException e) {

@@ -64,7 +64,7 @@ class ServerConnectionTest {
 
   private Flow<ByteString, ByteString, ?> connection(RequestService service, boolean accepting, int inFlight) {
     return ServerConnection.create("test-conn", SERVER_HELLO.agent(), codec, inFlight, Framing.NO_TIMEOUT, service,
-        () -> accepting);
+        () -> accepting, null, 256, ConnectionBudget.unlimited());
   }
 
   /** Runs the connection over {@code input} (then end of input) and decodes every frame it wrote. */
@@ -269,7 +269,9 @@ class ServerConnectionTest {
         .via(connection(slow, true, 8))
         .runFold(ByteString.emptyByteString(), ByteString::concat, system)
         .toCompletableFuture();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!dispatched.get()) {
+      assertTrue(System.nanoTime() < deadline, "the request was not dispatched within 5 s");
       Thread.onSpinWait();
     }
     late.complete(Response.ok(9, "done"));

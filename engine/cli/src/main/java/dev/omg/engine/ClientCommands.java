@@ -3,10 +3,10 @@ package dev.omg.engine;
 import com.typesafe.config.Config;
 import dev.omg.client.AutoStart;
 import dev.omg.client.ClientOptions;
-import dev.omg.client.ClientSettings;
+import dev.omg.client.internal.ClientSettings;
 import dev.omg.client.Deadline;
 import dev.omg.client.EngineClient;
-import dev.omg.client.EngineJvmOptions;
+import dev.omg.client.internal.EngineJvmOptions;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
 import dev.omg.client.PendingCall;
@@ -338,7 +338,7 @@ final class ClientCommands {
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     Response reply;
     try {
-      reply = client.await(pending.reply(), command, deadline);
+      reply = pending.await(deadline);
     } finally {
       view.end();
       try {

@@ -1,6 +1,6 @@
 package dev.omg.engine;
 
-import dev.omg.client.AutoStart;
+import dev.omg.client.internal.LogTail;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
@@ -92,7 +92,7 @@ final class Doctor {
     Path log = setup.settings().engineLogFor(setup.socket());
     if (Files.isRegularFile(log)) {
       out.println("--- the last " + LOG_LINES + " lines of " + log + " ---");
-      String tail = AutoStart.tail(log, LOG_LINES);
+      String tail = LogTail.of(log, LOG_LINES);
       if (!tail.isEmpty()) {
         out.println(tail);
       }

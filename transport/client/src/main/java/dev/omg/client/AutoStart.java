@@ -1,5 +1,6 @@
 package dev.omg.client;
 
+import dev.omg.client.internal.LogTail;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
 import java.io.File;
@@ -33,7 +34,6 @@ import java.util.function.Consumer;
  */
 public final class AutoStart {
   private static final long POLL_MILLIS = 50;
-  private static final long TAIL_BYTES = 64 * 1024;
   private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
   private static final ConcurrentHashMap<Path, ReentrantLock> STARTING = new ConcurrentHashMap<>();
 
@@ -185,7 +185,7 @@ public final class AutoStart {
           return EngineClient.connect(socket, options);
         } catch (NoEngineException stillNone) {
           throw new IOException("the engine exited with status " + process.exitValue()
-              + " before it answered; the end of its log " + log + ":\n" + tail(log, 10));
+              + " before it answered; the end of its log " + log + ":\n" + LogTail.of(log, 10));
         }
       }
       if (System.nanoTime() > deadline) {
@@ -193,26 +193,6 @@ public final class AutoStart {
             + " s (omg.client.start-timeout); it may still be starting: see its log " + log);
       }
       pause();
-    }
-  }
-
-  /** The last {@code lines} lines of a text file, or a note why there are none. */
-  public static String tail(Path file, int lines) {
-    // Only the end of a long-lived engine's log is read; lines are split leniently, as a log may hold anything.
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = channel.size();
-      long from = Math.max(0, size - TAIL_BYTES);
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - from));
-      while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) >= 0) {
-        // Reads until the buffer is full or the file ends.
-      }
-      List<String> all = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).lines().toList();
-      if (from > 0 && !all.isEmpty()) {
-        all = all.subList(1, all.size());
-      }
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e.getMessage() + ")";
     }
   }
 

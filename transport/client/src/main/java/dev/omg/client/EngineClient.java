@@ -238,7 +238,7 @@ public final class EngineClient implements AutoCloseable {
   /**
    * Sends a request that accepts progress events, without waiting. {@code onProgress} is called for each event
    * the handler reports, in order, before the reply completes; it runs on the thread reading the connection (the
-   * client's reader thread, or a thread blocked in {@link #await} on this client), so it must not block. Events
+   * client's reader thread, or a thread waiting in {@link #call} or {@link PendingCall#await} on this client), so it must not block. Events
    * carry a sequence number from 1; a gap means the engine dropped events because this client read too slowly.
    */
   public PendingCall stream(String command, Object payload, Consumer<Progress> onProgress) {
@@ -247,7 +247,7 @@ public final class EngineClient implements AutoCloseable {
     CompletableFuture<Response> reply = send(id, new StreamRequest(id, command, payload));
     reply.whenComplete((response, failure) -> progressListeners.remove(id));
     wakeReader();
-    return new PendingCall(id, reply, this);
+    return new PendingCall(id, command, reply, this);
   }
 
   /**
@@ -289,7 +289,8 @@ public final class EngineClient implements AutoCloseable {
    * thread is reading this connection, the reply is read on the calling thread.
    */
   public Response call(String command, Object payload) throws IOException, TimeoutException {
-    return options.retry().run("'" + command + "'", () -> await(sendForCaller(command, payload), command));
+    return options.retry().run("'" + command + "'",
+        () -> await(sendForCaller(command, payload), command, Deadline.after(options.callTimeout())));
   }
 
   /**
@@ -308,19 +309,11 @@ public final class EngineClient implements AutoCloseable {
   }
 
   /**
-   * Waits up to the configured call timeout for {@code reply}, the reply to {@code command} (named in the
-   * messages): the reply whatever its status, else the IOException that ended the connection, or a timeout.
-   */
-  public Response await(CompletableFuture<Response> reply, String command) throws IOException, TimeoutException {
-    return await(reply, command, Deadline.after(options.callTimeout()));
-  }
-
-  /**
    * Waits until {@code deadline} for {@code reply}, a reply future of this client. While no other thread reads the
    * connection, this thread reads it, completing whichever replies arrive, until {@code reply} is done; then it
    * hands reading back to the reader thread if other replies are still awaited.
    */
-  public Response await(CompletableFuture<Response> reply, String command, Deadline deadline)
+  Response await(CompletableFuture<Response> reply, String command, Deadline deadline)
       throws IOException, TimeoutException {
     try {
       while (!reply.isDone()) {

@@ -6,6 +6,7 @@ import dev.omg.config.OmgConfig;
 import dev.omg.protocol.Hello;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Response;
+import dev.omg.transport.ConnectionBudget;
 import dev.omg.transport.Framing;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.RequestService;
@@ -55,7 +56,7 @@ class EngineFlowOverSocketTest {
     Path path = dir.resolve("idle.sock");
     UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
         .to(Sink.foreach(connection -> connection.handleWith(ServerConnection.create("c", "test", CODEC, 64,
-            java.time.Duration.ofMillis(300), ECHO, () -> true), materializer)))
+            java.time.Duration.ofMillis(300), ECHO, () -> true, null, 256, ConnectionBudget.unlimited()), materializer)))
         .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
     try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       client.connect(UnixDomainSocketAddress.of(path));
@@ -78,7 +79,8 @@ class EngineFlowOverSocketTest {
     CompletableFuture<CompletableFuture<Done>> closed = new CompletableFuture<>();
     UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
         .to(Sink.foreach(connection -> closed.complete(connection.handleWith(
-            ServerConnection.create("c", "test", CODEC, 64, Framing.NO_TIMEOUT, ECHO, () -> true), materializer)
+            ServerConnection.create("c", "test", CODEC, 64, Framing.NO_TIMEOUT, ECHO, () -> true, null, 256,
+                ConnectionBudget.unlimited()), materializer)
             .toCompletableFuture())))
         .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
     try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -1,4 +1,4 @@
-package dev.omg.client;
+package dev.omg.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

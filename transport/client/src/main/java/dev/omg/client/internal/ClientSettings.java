@@ -1,4 +1,4 @@
-package dev.omg.client;
+package dev.omg.client.internal;
 
 import com.typesafe.config.Config;
 import dev.omg.config.Settings;

@@ -1,4 +1,4 @@
-package dev.omg.client;
+package dev.omg.client.internal;
 
 import java.util.ArrayList;
 import java.util.List;
