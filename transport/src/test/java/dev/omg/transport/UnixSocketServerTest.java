@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UnixSocketServerTest {
   private static final TransportSettings SETTINGS = TransportSettings.create(OmgConfig.parse(""));
   private static final KryoCodec CODEC = new KryoCodec(SETTINGS.maxFrameSize, Map.of());
+  private static TestActorSystem actors;
   private static ActorSystem system;
   private static Materializer materializer;
 
@@ -32,14 +31,14 @@ class UnixSocketServerTest {
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create("UnixSocketServerTest", OmgConfig.load(Optional.empty()));
-    materializer = Materializer.createMaterializer(system);
+    actors = TestActorSystem.start("UnixSocketServerTest");
+    system = actors.system;
+    materializer = actors.materializer;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    actors.stop();
   }
 
   private static UnixSocketServer bind(Path socket) throws Exception {

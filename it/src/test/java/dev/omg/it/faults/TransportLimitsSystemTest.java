@@ -44,6 +44,45 @@ class TransportLimitsSystemTest {
     return channel;
   }
 
+  /** {@code count} connections that said hello and will never read a reply; non-blocking. */
+  private static List<SocketChannel> silentClients(Path socket, int count) throws IOException {
+    List<SocketChannel> channels = new ArrayList<>();
+    for (int c = 0; c < count; c++) {
+      SocketChannel channel = connect(socket);
+      channels.add(channel);
+      channel.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "silent"))));
+      channel.configureBlocking(false);
+    }
+    return channels;
+  }
+
+  /**
+   * Pipelines echo requests of {@code payload} on every channel for {@code time}, never reading; each request has an
+   * id of its own, as a well-behaved client's. Returns the bytes each channel got into the engine.
+   */
+  private static long[] pipelineWithoutReading(List<SocketChannel> channels, Object payload, Duration time)
+      throws IOException, InterruptedException {
+    long[] taken = new long[channels.size()];
+    long[] ids = new long[channels.size()];
+    ByteBuffer[] pending = new ByteBuffer[channels.size()];
+    long deadline = System.nanoTime() + time.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean any = false;
+      for (int c = 0; c < channels.size(); c++) {
+        if (pending[c] == null || !pending[c].hasRemaining()) {
+          pending[c] = ByteBuffer.wrap(CODEC.encodeFrame(new Request(++ids[c], "echo", payload)));
+        }
+        int n = channels.get(c).write(pending[c]);
+        taken[c] += n;
+        any |= n > 0;
+      }
+      if (!any) {
+        Thread.sleep(20);
+      }
+    }
+    return taken;
+  }
+
   /** Pings on a new connection until one is answered, for at most {@code timeout}. */
   private static void awaitPing(Path socket, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -145,33 +184,10 @@ class TransportLimitsSystemTest {
         """);
     try (EngineProcess engine = EngineProcess.start(dir.resolve("omg"), "--config", config.toString())) {
       long pid = engine.pid();
-      byte[] frame = CODEC.encodeFrame(new Request(1, "echo", new byte[1_000_000]));
-      List<SocketChannel> silent = new ArrayList<>();
+      List<SocketChannel> silent = silentClients(engine.socket(), 4);
       try {
-        long[] taken = new long[4];
-        for (int c = 0; c < 4; c++) {
-          SocketChannel channel = connect(engine.socket());
-          channel.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "silent"))));
-          channel.configureBlocking(false);
-          silent.add(channel);
-        }
-        // 1 MB requests, never reading a reply, for 5 s or until the engine stops reading every socket.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        ByteBuffer[] pending = new ByteBuffer[4];
-        while (System.nanoTime() < deadline) {
-          boolean any = false;
-          for (int c = 0; c < 4; c++) {
-            if (pending[c] == null || !pending[c].hasRemaining()) {
-              pending[c] = ByteBuffer.wrap(frame);
-            }
-            int n = silent.get(c).write(pending[c]);
-            taken[c] += n;
-            any |= n > 0;
-          }
-          if (!any) {
-            Thread.sleep(20);
-          }
-        }
+        // 1 MB requests, never reading a reply, for 5 s: the engine stops reading each socket at its bound.
+        long[] taken = pipelineWithoutReading(silent, new byte[1_000_000], Duration.ofSeconds(5));
         try (EngineClient other = EngineClient.connect(engine.socket())) {
           assertEquals(Status.OK, other.call("ping", null).status(), "another client is served meanwhile");
           assertEquals("small", other.call("echo", "small").payload());
@@ -180,10 +196,7 @@ class TransportLimitsSystemTest {
           // Kernel buffers, one read, the connection's 4 MiB and the 256 KiB write buffer, with room to spare.
           assertTrue(taken[c] < 24L << 20, "client " + c + " got " + taken[c] + " bytes in");
         }
-        Process gc = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start();
-        gc.getInputStream().readAllBytes();
-        gc.waitFor(30, TimeUnit.SECONDS);
-        long heap = FaultEngine.stat(engine.socket(), "heap-used-bytes");
+        long heap = engine.heapUsedAfterGc();
         System.out.printf("four silent clients: %d, %d, %d, %d bytes taken in; engine heap %d MiB after a GC%n",
             taken[0], taken[1], taken[2], taken[3], heap >> 20);
         assertTrue(heap < 96L << 20, "engine heap " + (heap >> 20) + " MiB with four silent clients");
@@ -206,29 +219,12 @@ class TransportLimitsSystemTest {
           warm.call("ping", null);
         }
       }
-      List<SocketChannel> flood = new ArrayList<>();
+      List<SocketChannel> flood = silentClients(engine.socket(), 8);
       try {
+        // Each pipelines until the engine stops reading it (its answers fill its socket, as it never reads).
+        long[] taken = pipelineWithoutReading(flood, new byte[4096], Duration.ofMillis(500));
         for (int c = 0; c < 8; c++) {
-          SocketChannel channel = connect(engine.socket());
-          channel.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "flood"))));
-          channel.configureBlocking(false);
-          flood.add(channel);
-        }
-        // Each floods until the engine stops reading it (its answers fill its socket, as it never reads); every
-        // request has an id of its own, as a well-behaved pipelining client's.
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        ByteBuffer[] left = new ByteBuffer[8];
-        long[] ids = new long[8];
-        while (System.nanoTime() < until) {
-          for (int c = 0; c < 8; c++) {
-            if (left[c] == null || !left[c].hasRemaining()) {
-              left[c] = ByteBuffer.wrap(CODEC.encodeFrame(new Request(++ids[c], "echo", new byte[4096])));
-            }
-            flood.get(c).write(left[c]);
-          }
-        }
-        for (int c = 0; c < 8; c++) {
-          assertTrue(flood.get(c).isOpen() && ids[c] > 1, "flooding client " + c + " sent " + ids[c]);
+          assertTrue(taken[c] > 0, "flooding client " + c + " got nothing in");
         }
         long started = System.nanoTime();
         try (EngineClient client = EngineClient.connect(engine.socket())) {

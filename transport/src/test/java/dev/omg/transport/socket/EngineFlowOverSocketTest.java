@@ -2,7 +2,6 @@ package dev.omg.transport.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.omg.config.OmgConfig;
 import dev.omg.protocol.Hello;
 import dev.omg.protocol.ProtocolVersion;
 import dev.omg.protocol.Response;
@@ -11,12 +10,12 @@ import dev.omg.transport.Framing;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.RequestService;
 import dev.omg.transport.ServerConnection;
+import dev.omg.transport.TestActorSystem;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -33,6 +32,7 @@ class EngineFlowOverSocketTest {
   private static final KryoCodec CODEC = new KryoCodec(1 << 20);
   private static final RequestService ECHO = exchange ->
       CompletableFuture.completedFuture(Response.ok(exchange.request().id(), exchange.request().payload()));
+  private static TestActorSystem actors;
   private static ActorSystem system;
   private static Materializer materializer;
 
@@ -41,14 +41,14 @@ class EngineFlowOverSocketTest {
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create("EngineFlowOverSocketTest", OmgConfig.load(Optional.empty()));
-    materializer = Materializer.createMaterializer(system);
+    actors = TestActorSystem.start("EngineFlowOverSocketTest");
+    system = actors.system;
+    materializer = actors.materializer;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    actors.stop();
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.omg.config.OmgConfig;
+import dev.omg.transport.TestActorSystem;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The connector over real sockets, real selector threads and real streams; clients are plain JDK channels. */
 class UnixDomainSocketTest {
   private static final long WAIT_SECONDS = 10;
+  private static TestActorSystem actors;
   private static ActorSystem system;
   private static Materializer materializer;
 
@@ -44,14 +44,14 @@ class UnixDomainSocketTest {
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create("UnixDomainSocketTest", OmgConfig.load(Optional.empty()));
-    materializer = Materializer.createMaterializer(system);
+    actors = TestActorSystem.start("UnixDomainSocketTest");
+    system = actors.system;
+    materializer = actors.materializer;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    actors.stop();
   }
 
   /** Binds at a fresh path and serves every connection with {@code handler}. */
