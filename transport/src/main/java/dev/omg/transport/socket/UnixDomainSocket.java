@@ -2,6 +2,7 @@ package dev.omg.transport.socket;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -53,7 +54,7 @@ public final class UnixDomainSocket {
         socket = new UnixChannel(channel, SelectorLoops.get(system).next());
       } catch (IOException | RuntimeException e) {
         return Flow.fromSinkAndSourceMat(Sink.<ByteString>cancelled(), Source.<ByteString>failed(e),
-            (left, right) -> java.util.concurrent.CompletableFuture.<Done>failedFuture(e));
+            (left, right) -> CompletableFuture.<Done>failedFuture(e));
       }
       return Flow.fromGraph(new ConnectionStage(socket, settings.writeBufferSize()))
           .mapMaterializedValue(notUsed -> (CompletionStage<Done>) socket.whenClosed());
