@@ -1,5 +1,6 @@
 package dev.omg.engine;
 
+import com.esotericsoftware.kryo.Kryo;
 import com.typesafe.config.Config;
 import dev.omg.client.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -25,6 +27,7 @@ final class Serve {
 
   static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream err) {
     long entered = System.nanoTime();
+    preloadInBackground();
     long configured;
     Engine engine;
     try {
@@ -55,6 +58,25 @@ final class Serve {
     }
     engine.whenTerminated().toCompletableFuture().join();
     return Cli.OK;
+  }
+
+  /**
+   * Loads junixsocket's native library (about 70-100 ms: it copies the library out of the jar first) and
+   * initializes Kryo's default serializers (about 20-30 ms) on another thread while this one parses the
+   * configuration and starts the actor system, which need neither until they bind the socket. A failure here is
+   * left to the real start to meet and report.
+   */
+  private static void preloadInBackground() {
+    Thread preload = new Thread(() -> {
+      try {
+        AFUNIXSocket.isSupported();
+        new Kryo();
+      } catch (RuntimeException | LinkageError e) {
+        // The start itself loads both again and reports what fails.
+      }
+    }, "omg-preload");
+    preload.setDaemon(true);
+    preload.start();
   }
 
   /** Where the start went, for docs/performance.md's breakdown (OMG_LOG_LEVEL=DEBUG). */
