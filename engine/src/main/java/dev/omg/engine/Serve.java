@@ -1,10 +1,11 @@
 package dev.omg.engine;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.typesafe.config.Config;
 import dev.omg.client.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
+import dev.omg.protocol.Request;
+import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
@@ -62,7 +63,7 @@ final class Serve {
 
   /**
    * Loads junixsocket's native library (about 70-100 ms: it copies the library out of the jar first) and
-   * initializes Kryo's default serializers (about 20-30 ms) on another thread while this one parses the
+   * initializes Kryo's default serializers with an encode (about 20-30 ms) on another thread while this one parses the
    * configuration and starts the actor system, which need neither until they bind the socket. A failure here is
    * left to the real start to meet and report.
    */
@@ -70,7 +71,8 @@ final class Serve {
     Thread preload = new Thread(() -> {
       try {
         AFUNIXSocket.isSupported();
-        new Kryo();
+        // Through the codec, never a bare Kryo: WireFormat turns Kryo's Unsafe use off before Kryo initializes.
+        new KryoCodec(1024).encode(new Request(0, "ping", null));
       } catch (RuntimeException | LinkageError e) {
         // The start itself loads both again and reports what fails.
       }
