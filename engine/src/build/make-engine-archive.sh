@@ -76,7 +76,11 @@ until [ -S "$socket" ] && cli ping >/dev/null 2>&1; do
 done
 for command in "ping" "status" "commands" "call echo training run" "status --json"; do
   # shellcheck disable=SC2086
-  cli $command >>"$archive.log" 2>&1 || { cat "$archive.log" >&2; echo "make-engine-archive: $command failed" >&2; exit 1; }
+  cli $command >>"$archive.log" 2>&1 || {
+    cat "$archive.log" >&2
+    echo "make-engine-archive: $command failed" >&2
+    exit 1
+  }
 done
 cli stop >>"$archive.log" 2>&1
 wait "$engine_pid" || { cat "$archive.log" >&2; echo "make-engine-archive: the engine exited with $?" >&2; exit 1; }

@@ -63,9 +63,9 @@ final class Serve {
 
   /**
    * Loads junixsocket's native library (about 70-100 ms: it copies the library out of the jar first) and
-   * initializes Kryo's default serializers with an encode (about 20-30 ms) on another thread while this one parses the
-   * configuration and starts the actor system, which need neither until they bind the socket. A failure here is
-   * left to the real start to meet and report.
+   * initializes Kryo's default serializers with an encode (about 20-30 ms) on another thread while this one
+   * parses the configuration and starts the actor system, which need neither until they bind the socket. A
+   * failure here is left to the real start to meet and report.
    */
   private static void preloadInBackground() {
     Thread preload = new Thread(() -> {
