@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import dev.omg.client.internal.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
+import dev.omg.protocol.Request;
+import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
@@ -13,6 +15,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -24,9 +27,13 @@ final class Serve {
   private Serve() {}
 
   static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream err) {
+    long entered = System.nanoTime();
+    preloadInBackground();
+    long configured;
     Engine engine;
     try {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
+      configured = System.nanoTime();
       Path socket = SocketPaths.resolve(arguments.socket, env, TransportSettings.create(config).socketPath);
       engine = Engine.start(config, socket);
     } catch (SettingsException e) {
@@ -40,6 +47,7 @@ final class Serve {
       err.println("omg-engine: cannot start: " + e.getMessage());
       return Cli.FAILED;
     }
+    logStartTimes(entered, configured, System.nanoTime());
     // Once started: a refused start prints only its reason.
     logDefaultHeapCap();
     // Handling the signals ourselves (rather than in a JVM shutdown hook) lets the engine drain and exit 0.
@@ -51,6 +59,37 @@ final class Serve {
     }
     engine.whenTerminated().toCompletableFuture().join();
     return Cli.OK;
+  }
+
+  /**
+   * Loads junixsocket's native library (about 70-100 ms: it copies the library out of the jar first) and
+   * initializes Kryo's default serializers with an encode (about 20-30 ms) on another thread while this one
+   * parses the configuration and starts the actor system, which need neither until they bind the socket. A
+   * failure here is left to the real start to meet and report.
+   */
+  private static void preloadInBackground() {
+    Thread preload = new Thread(() -> {
+      try {
+        AFUNIXSocket.isSupported();
+        // Through the codec, never a bare Kryo: WireFormat turns Kryo's Unsafe use off before Kryo initializes.
+        new KryoCodec(1024).encode(new Request(0, "ping", null));
+      } catch (RuntimeException | LinkageError e) {
+        // The start itself loads both again and reports what fails.
+      }
+    }, "omg-preload");
+    preload.setDaemon(true);
+    preload.start();
+  }
+
+  /** Where the start went, for docs/performance.md's breakdown (OMG_LOG_LEVEL=DEBUG). */
+  private static void logStartTimes(long entered, long configured, long listening) {
+    if (log.isDebugEnabled()) {
+      // The JVM's uptime is read only here: the management beans cost milliseconds a normal start does not pay.
+      long sinceEntered = System.nanoTime() - entered;
+      long jvmToServe = ManagementFactory.getRuntimeMXBean().getUptime() - sinceEntered / 1_000_000;
+      log.debug("started: JVM start to serve {} ms, configuration {} ms, engine to listening {} ms", jvmToServe,
+          (configured - entered) / 1_000_000, (listening - configured) / 1_000_000);
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.omg.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.omg.client.EngineClient;
+import dev.omg.protocol.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +86,22 @@ class Java25SystemTest {
     assertEquals(0, stop.exitCode(), stop.toString());
     String log = Files.readString(dir.resolve("run/engine.log"));
     assertEquals(List.of(), warnings(log), "the auto-started engine's log:\n" + log);
+  }
+
+  @Test
+  void serveNeverLoadsKryosUnsafeClasses() throws Exception {
+    // Their warning is the same line as Pekko's, printed once for whichever comes first, so the class log is what
+    // shows it: serve's preload thread initializes Kryo before the engine does, and must do so through WireFormat.
+    Path classes = dir.resolve("classes.log");
+    try (EngineProcess engine = EngineProcess.start(java25, 25, dir, List.of("-Xmx256m",
+        "-Xlog:class+load=info:file=" + classes), List.of())) {
+      try (EngineClient client = EngineClient.connect(engine.socket())) {
+        assertEquals(Status.OK, client.call("echo", "through Kryo").status());
+      }
+    }
+    List<String> unsafe = Files.readAllLines(classes).stream()
+        .filter(line -> line.contains(" com.esotericsoftware.kryo.unsafe.")).toList();
+    assertEquals(List.of(), unsafe);
   }
 
   private static List<String> warnings(String output) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/omg, the launcher: finds java, runs the engine jar with the engine's heap cap and idle collector (or
  * OMG_ENGINE_JAVA_OPTS), adds Java 25's quieting options only where the JVM knows them, runs the client commands
- * from the thin CLI jar with the build's class-data archive when it fits, and fails with one line when a jar is
- * not built.
+ * from the thin CLI jar with the build's class-data archive when it fits, runs serve and auto-started engines with
+ * the engine jar's own archive when it fits, and fails with one line when a jar is not built.
  */
 class LauncherSystemTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -135,7 +136,7 @@ class LauncherSystemTest {
     try {
       List<String> command = commandLine(engine.pid());
       assertEquals(List.of("-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000",
-          "-XX:-G1PeriodicGCInvokesConcurrent", "-jar"), command.subList(1, 6), command.toString());
+          "-XX:-G1PeriodicGCInvokesConcurrent"), command.subList(1, 5), command.toString());
       assertFalse(Files.readString(log).contains("the JVM's default"), Files.readString(log));
     } finally {
       stop(engine);
@@ -233,6 +234,113 @@ class LauncherSystemTest {
         assertTrue(ping.stdout().startsWith("pong omg-engine/"), javaHome + ": " + ping.stdout());
         assertEquals("", ping.stderr(), javaHome.toString());
       }
+    }
+  }
+
+  /** engine/target of the checkout bin/omg runs from, as the script resolves it. */
+  private static Path engineTarget() throws IOException {
+    return launcher().getParent().getParent().toRealPath().resolve("engine").resolve("target");
+  }
+
+  private static int feature(Path javaHome) throws IOException {
+    for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+      if (line.startsWith("JAVA_VERSION=\"")) {
+        return Integer.parseInt(line.substring("JAVA_VERSION=\"".length()).split("[.\"]")[0]);
+      }
+    }
+    throw new IllegalStateException(javaHome + "/release names no JAVA_VERSION");
+  }
+
+  /** The build's engine archive for {@code javaHome}'s Java, if it was made for the jar as it is now. */
+  private static Path engineArchive(Path javaHome) throws IOException {
+    int feature = feature(javaHome);
+    return engineTarget().resolve("omg-engine-" + feature + (feature >= 25 ? ".aot" : ".jsa"));
+  }
+
+  private static boolean hasFreshEngineArchive(Path javaHome) throws IOException {
+    Path archive = engineArchive(javaHome);
+    return Files.isRegularFile(archive) && !Files.getLastModifiedTime(archive)
+        .toInstant().isBefore(Files.getLastModifiedTime(engineTarget().resolve("omg-engine.jar")).toInstant());
+  }
+
+  /** The default engine options plus class-loading lines in {@code classes}: where each class came from. */
+  private static Map<String, String> loggingClassesTo(Path classes) {
+    return Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx256m -XX:+UseG1GC -XX:G1PeriodicGCInterval=30000 "
+        + "-XX:-G1PeriodicGCInvokesConcurrent -Xlog:class+load=info:file=" + classes);
+  }
+
+  /** Serves with the build's archive on {@code javaHome}, pings, stops; returns the engine's whole output. */
+  private String serveFromTheArchive(Path javaHome) throws Exception {
+    Path log = dir.resolve("engine.log");
+    Path classes = dir.resolve("classes.log");
+    String archiveOption = "=" + engineArchive(javaHome);
+    Process engine = serve(javaHome, loggingClassesTo(classes), log);
+    try {
+      List<String> command = commandLine(engine.pid());
+      assertTrue(command.stream().anyMatch(option -> option.endsWith(archiveOption)), command.toString());
+      Cli.Result ping = run(omg(launcher(), javaHome, Map.of(), "ping", "--socket", socket().toString()));
+      assertEquals(0, ping.exitCode(), ping.toString());
+    } finally {
+      stop(engine);
+    }
+    assertTrue(Files.readString(classes).contains(" dev.omg.engine.Engine source: shared objects file"),
+        "Engine comes from the build's archive");
+    return Files.readString(log);
+  }
+
+  @Test
+  void servesWithTheEngineArchiveAndPrintsNoWarning() throws Exception {
+    assumeTrue(hasFreshEngineArchive(runningJavaHome()), "the build made no engine archive for this JVM");
+    String log = serveFromTheArchive(runningJavaHome());
+    assertFalse(log.toLowerCase(Locale.ROOT).contains("warn"), log);
+    assertTrue(log.contains("INFO  Engine - omg-engine "), log);
+  }
+
+  @Test
+  void servesWithTheEngineArchiveOnJava25AndPrintsNoWarning() throws Exception {
+    assumeTrue(Files.isExecutable(JAVA_25.resolve("bin/java")), "no Java 25 at " + JAVA_25);
+    assumeTrue(hasFreshEngineArchive(JAVA_25), "the build made no Java 25 engine archive for this jar "
+        + "(build with -Domg.cli.archive.jdks=" + JAVA_25 + ")");
+    String log = serveFromTheArchive(JAVA_25);
+    assertFalse(log.toLowerCase(Locale.ROOT).contains("warn"), log);
+    assertTrue(log.contains("INFO  Engine - omg-engine "), log);
+  }
+
+  @Test
+  void servesSilentlyWithoutTheEngineArchiveWhenItDoesNotFitTheJvm() throws Exception {
+    for (Path javaHome : List.of(runningJavaHome(), JAVA_25)) {
+      if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
+        continue;
+      }
+      Path log = dir.resolve("engine-" + feature(javaHome) + ".log");
+      // Uncompressed pointers: no archive made with the default options can be mapped.
+      Process engine = serve(javaHome, Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx256m -XX:-UseCompressedOops"), log);
+      try {
+        Cli.Result ping = run(omg(launcher(), javaHome, Map.of(), "ping", "--socket", socket().toString()));
+        assertEquals(0, ping.exitCode(), javaHome + ": " + ping);
+      } finally {
+        stop(engine);
+      }
+      String text = Files.readString(log);
+      assertFalse(text.toLowerCase(Locale.ROOT).contains("warn"), javaHome + ": " + text);
+      assertTrue(text.contains("INFO  Engine - omg-engine "), javaHome + ": " + text);
+    }
+  }
+
+  @Test
+  void autoStartStartsTheEngineWithTheEngineArchive() throws Exception {
+    assumeTrue(hasFreshEngineArchive(runningJavaHome()), "the build made no engine archive for this JVM");
+    Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of(), "ping", "--auto-start", "--socket",
+        socket().toString()));
+    assertEquals(0, ping.exitCode(), ping.toString());
+    long pid = Long.parseLong(Files.readString(socket().resolveSibling("engine.lock")).trim());
+    String archiveOption = "=" + engineArchive(runningJavaHome());
+    try {
+      List<String> command = commandLine(pid);
+      assertTrue(command.stream().anyMatch(option -> option.endsWith(archiveOption)), command.toString());
+    } finally {
+      Cli.Result stop = run(omg(launcher(), runningJavaHome(), Map.of(), "stop", "--socket", socket().toString()));
+      assertEquals(0, stop.exitCode(), stop.toString());
     }
   }
 

@@ -198,7 +198,13 @@ final class ClientCommands {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The same heap cap and collector as bin/omg serve, or the user's OMG_ENGINE_JAVA_OPTS.
     command.addAll(EngineJvmOptions.forEngine(env, Runtime.version().feature()));
-    command.addAll(List.of("-cp", engineClasspath(), ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
+    String classpath = engineClasspath();
+    // The build's class-data archive for the engine jar, when it heads the classpath (the archive names it first).
+    Path first = Path.of(classpath.split(File.pathSeparator)[0]);
+    if (first.getFileName().toString().endsWith(".jar")) {
+      command.addAll(EngineJvmOptions.archive(first, Runtime.version().feature()));
+    }
+    command.addAll(List.of("-cp", classpath, ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
     return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
   }

@@ -1,5 +1,7 @@
 package dev.omg.client.internal;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +11,8 @@ import java.util.Map;
  * {@link AutoStart}: a capped heap and a collector that returns memory to the OS when the engine idles (the
  * figures behind the choice are in docs/reliability.md). {@value #ENV} replaces the default; on Java 23 and later
  * two options that silence the JVM's warnings about junixsocket's native library and Kryo's use of Unsafe are
- * added in front. bin/omg carries the same default (a test keeps the two equal).
+ * added in front. bin/omg carries the same default (a test keeps the two equal). {@link #archive} adds the
+ * class-data archive the build made beside the engine jar, as bin/omg does.
  */
 public final class EngineJvmOptions {
   /** The environment variable whose words replace {@link #DEFAULT}; set but empty means no options. */
@@ -45,5 +48,26 @@ public final class EngineJvmOptions {
       }
     }
     return options;
+  }
+
+  /**
+   * The options that run the engine jar {@code engineJar} with the class-data archive the build made beside it
+   * for a JVM of feature version {@code javaFeature} ({@code omg-engine-<N>.jsa}, on Java 25 and later the AOT
+   * cache {@code omg-engine-<N>.aot}), or none when there is no such file. A JVM that cannot map the archive
+   * (another JDK update, other options, a rebuilt jar) starts without it; the logging options keep that silent.
+   */
+  public static List<String> archive(Path engineJar, int javaFeature) {
+    String name = engineJar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + javaFeature;
+    Path directory = engineJar.toAbsolutePath().getParent();
+    if (javaFeature >= 25) {
+      Path cache = directory.resolve(name + ".aot");
+      return Files.isRegularFile(cache)
+          ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")
+          : List.of();
+    }
+    Path archive = directory.resolve(name + ".jsa");
+    return Files.isRegularFile(archive)
+        ? List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+        : List.of();
   }
 }

@@ -9,8 +9,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EngineJvmOptionsTest {
+  @TempDir
+  Path dir;
+
   @Test
   void defaultsToACappedHeapAndAnIdleCollectionOnJava17() {
     assertEquals(List.of("-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000",
@@ -42,5 +46,29 @@ class EngineJvmOptionsTest {
     Matcher matcher = Pattern.compile("(?m)^default_engine_opts='([^']*)'$").matcher(script);
     assertEquals(true, matcher.find(), "bin/omg sets default_engine_opts");
     assertEquals(EngineJvmOptions.DEFAULT, matcher.group(1));
+  }
+
+  @Test
+  void usesTheDynamicArchiveBesideTheEngineJarBeforeJava25() throws Exception {
+    Path jar = Files.createFile(dir.resolve("omg-engine.jar"));
+    Path archive = Files.createFile(dir.resolve("omg-engine-17.jsa"));
+    assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off",
+        "-Xlog:cds+dynamic=off"), EngineJvmOptions.archive(jar, 17));
+  }
+
+  @Test
+  void usesTheAotCacheBesideTheEngineJarFromJava25On() throws Exception {
+    Path jar = Files.createFile(dir.resolve("omg-engine.jar"));
+    Path cache = Files.createFile(dir.resolve("omg-engine-25.aot"));
+    assertEquals(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"),
+        EngineJvmOptions.archive(jar, 25));
+  }
+
+  @Test
+  void addsNoArchiveWhenTheBuildMadeNoneForThisJavaVersion() throws Exception {
+    Path jar = Files.createFile(dir.resolve("omg-engine.jar"));
+    Files.createFile(dir.resolve("omg-engine-17.jsa"));
+    assertEquals(List.of(), EngineJvmOptions.archive(jar, 21));
+    assertEquals(List.of(), EngineJvmOptions.archive(jar, 25));
   }
 }
