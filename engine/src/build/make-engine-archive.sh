@@ -30,7 +30,7 @@ feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$java_home/release" 2>/de
 if [ -z "$feature" ]; then
   feature=$("$java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
 fi
-# Keep in step with bin/omg and dev.omg.client.EngineJvmOptions: the default engine options, and from Java 23 on
+# Keep in step with bin/omg and dev.omg.client.internal.EngineJvmOptions: the default engine options, and from Java 23 on
 # the two that quiet the JVM.
 opts='-Xmx256m -XX:+UseG1GC -XX:G1PeriodicGCInterval=30000 -XX:-G1PeriodicGCInvokesConcurrent'
 if [ "$feature" -ge 23 ]; then
