@@ -5,24 +5,36 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Materializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real actor system with the engine's configuration, and its materializer, for one test class. */
-public final class TestActorSystem {
-  public final ActorSystem system;
-  public final Materializer materializer;
+/**
+ * A real actor system with the engine's configuration, and its materializer, for one test class:
+ * {@code @RegisterExtension static final TestActorSystem actors = new TestActorSystem();}
+ */
+public final class TestActorSystem implements BeforeAllCallback, AfterAllCallback {
+  private ActorSystem system;
+  private Materializer materializer;
 
-  private TestActorSystem(String name) {
-    system = ActorSystem.create(name, OmgConfig.load(Optional.empty()));
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    system = ActorSystem.create(context.getRequiredTestClass().getSimpleName(), OmgConfig.load(Optional.empty()));
     materializer = Materializer.createMaterializer(system);
   }
 
-  public static TestActorSystem start(String name) {
-    return new TestActorSystem(name);
-  }
-
   /** Terminates the system and waits (at most 10 s) until it has. */
-  public void stop() throws Exception {
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  public ActorSystem system() {
+    return system;
+  }
+
+  public Materializer materializer() {
+    return materializer;
   }
 }

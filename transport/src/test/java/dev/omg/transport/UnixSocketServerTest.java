@@ -11,38 +11,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class UnixSocketServerTest {
   private static final TransportSettings SETTINGS = TransportSettings.create(OmgConfig.parse(""));
   private static final KryoCodec CODEC = new KryoCodec(SETTINGS.maxFrameSize, Map.of());
-  private static TestActorSystem actors;
-  private static ActorSystem system;
-  private static Materializer materializer;
+  @RegisterExtension
+  static final TestActorSystem actors = new TestActorSystem();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void start() {
-    actors = TestActorSystem.start("UnixSocketServerTest");
-    system = actors.system;
-    materializer = actors.materializer;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    actors.stop();
-  }
-
   private static UnixSocketServer bind(Path socket) throws Exception {
-    return UnixSocketServer.bind(system, socket, SETTINGS, CODEC, connection -> Flow.create(), materializer);
+    return UnixSocketServer.bind(actors.system(), socket, SETTINGS, CODEC, connection -> Flow.create(), actors.materializer());
   }
 
   @Test

@@ -19,12 +19,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The engine's connection flow over a real socket: a connection ends when its client leaves. */
@@ -32,32 +29,19 @@ class EngineFlowOverSocketTest {
   private static final KryoCodec CODEC = new KryoCodec(1 << 20);
   private static final RequestService ECHO = exchange ->
       CompletableFuture.completedFuture(Response.ok(exchange.request().id(), exchange.request().payload()));
-  private static TestActorSystem actors;
-  private static ActorSystem system;
-  private static Materializer materializer;
+  @RegisterExtension
+  static final TestActorSystem actors = new TestActorSystem();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void start() {
-    actors = TestActorSystem.start("EngineFlowOverSocketTest");
-    system = actors.system;
-    materializer = actors.materializer;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    actors.stop();
-  }
-
   @Test
   void aFrameLeftUnfinishedIsAnsweredProtocolErrorBeforeTheConnectionCloses() throws Exception {
     Path path = dir.resolve("idle.sock");
-    UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
+    UnixDomainSocket.get(actors.system()).bind(path, SocketSettings.DEFAULTS)
         .to(Sink.foreach(connection -> connection.handleWith(ServerConnection.create("c", "test", CODEC, 64,
-            java.time.Duration.ofMillis(300), ECHO, () -> true, null, 256, ConnectionBudget.unlimited()), materializer)))
-        .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            java.time.Duration.ofMillis(300), ECHO, () -> true, null, 256, ConnectionBudget.unlimited()), actors.materializer())))
+        .run(actors.materializer()).toCompletableFuture().get(10, TimeUnit.SECONDS);
     try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       client.connect(UnixDomainSocketAddress.of(path));
       client.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "t"))));
@@ -77,12 +61,12 @@ class EngineFlowOverSocketTest {
   void theConnectionClosesWhenItsClientCloses() throws Exception {
     Path path = dir.resolve("e.sock");
     CompletableFuture<CompletableFuture<Done>> closed = new CompletableFuture<>();
-    UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
+    UnixDomainSocket.get(actors.system()).bind(path, SocketSettings.DEFAULTS)
         .to(Sink.foreach(connection -> closed.complete(connection.handleWith(
             ServerConnection.create("c", "test", CODEC, 64, Framing.NO_TIMEOUT, ECHO, () -> true, null, 256,
-                ConnectionBudget.unlimited()), materializer)
+                ConnectionBudget.unlimited()), actors.materializer())
             .toCompletableFuture())))
-        .run(materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        .run(actors.materializer()).toCompletableFuture().get(10, TimeUnit.SECONDS);
     try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       client.connect(UnixDomainSocketAddress.of(path));
       client.write(ByteBuffer.wrap(CODEC.encodeFrame(new Hello(ProtocolVersion.CURRENT, "t"))));

@@ -20,46 +20,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The connector over real sockets, real selector threads and real streams; clients are plain JDK channels. */
 class UnixDomainSocketTest {
   private static final long WAIT_SECONDS = 10;
-  private static TestActorSystem actors;
-  private static ActorSystem system;
-  private static Materializer materializer;
+  @RegisterExtension
+  static final TestActorSystem actors = new TestActorSystem();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void start() {
-    actors = TestActorSystem.start("UnixDomainSocketTest");
-    system = actors.system;
-    materializer = actors.materializer;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    actors.stop();
-  }
-
   /** Binds at a fresh path and serves every connection with {@code handler}. */
   private Pair<ServerBinding, Path> serve(Flow<ByteString, ByteString, ?> handler) throws Exception {
     Path path = dir.resolve("s" + System.nanoTime() + ".sock");
-    ServerBinding binding = UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
-        .to(Sink.foreach(connection -> connection.handleWith(handler, materializer)))
-        .run(materializer)
+    ServerBinding binding = UnixDomainSocket.get(actors.system()).bind(path, SocketSettings.DEFAULTS)
+        .to(Sink.foreach(connection -> connection.handleWith(handler, actors.materializer())))
+        .run(actors.materializer())
         .toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     return Pair.create(binding, path);
   }
@@ -85,9 +69,9 @@ class UnixDomainSocketTest {
     Path path = serve(Flow.create()).second();
     CompletionStage<List<ByteString>> replies = Source.single(ByteString.fromString("hello"))
         .concat(Source.never())
-        .via(UnixDomainSocket.get(system).outgoingConnection(path, SocketSettings.DEFAULTS))
+        .via(UnixDomainSocket.get(actors.system()).outgoingConnection(path, SocketSettings.DEFAULTS))
         .take(1)
-        .runWith(Sink.seq(), materializer);
+        .runWith(Sink.seq(), actors.materializer());
     assertEquals("hello", replies.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS).get(0).utf8String());
   }
 
@@ -115,7 +99,7 @@ class UnixDomainSocketTest {
   void holdsAThousandIdleConnectionsWithoutAThreadForAny() throws Exception {
     Path path = serve(Flow.create()).second();
     // A hundred connections first, so the threads Pekko starts on first use (its default dispatcher's, for the
-    // materializer) are counted before; this test's dispatcher is Pekko's default pool of up to 8 threads.
+    // actors.materializer()) are counted before; this test's dispatcher is Pekko's default pool of up to 8 threads.
     List<SocketChannel> warmUp = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       warmUp.add(connect(path));
@@ -229,10 +213,10 @@ class UnixDomainSocketTest {
   @Test
   void refusedPeerReadsTheReasonEvenAfterItsOwnWrite() throws Exception {
     Path path = dir.resolve("refuse.sock");
-    UnixDomainSocket.get(system).bind(path, SocketSettings.DEFAULTS)
+    UnixDomainSocket.get(actors.system()).bind(path, SocketSettings.DEFAULTS)
         .to(Sink.foreach(connection ->
             connection.refuse(ByteString.fromString("go away"), Duration.ofSeconds(2))))
-        .run(materializer)
+        .run(actors.materializer())
         .toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     try (SocketChannel client = connect(path)) {
       client.write(ByteBuffer.wrap(new byte[100]));
@@ -257,8 +241,8 @@ class UnixDomainSocketTest {
   @Test
   void reportsABindFailureThroughTheBinding() {
     Path missing = dir.resolve("no-such-dir").resolve("x.sock");
-    CompletionStage<ServerBinding> binding = UnixDomainSocket.get(system).bind(missing, SocketSettings.DEFAULTS)
-        .to(Sink.ignore()).run(materializer);
+    CompletionStage<ServerBinding> binding = UnixDomainSocket.get(actors.system()).bind(missing, SocketSettings.DEFAULTS)
+        .to(Sink.ignore()).run(actors.materializer());
     var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
         () -> binding.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
     assertTrue(failure.getCause() instanceof IOException, failure.getCause().toString());
