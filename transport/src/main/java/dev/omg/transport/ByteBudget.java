@@ -55,13 +55,4 @@ public final class ByteBudget {
     }
     wake.forEach(Runnable::run);
   }
-
-  /** Bytes taken and not given back. */
-  public synchronized long used() {
-    return used;
-  }
-
-  public long limit() {
-    return limit;
-  }
 }

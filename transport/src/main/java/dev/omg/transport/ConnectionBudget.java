@@ -136,9 +136,4 @@ public final class ConnectionBudget {
       shared.giveBack(held);
     }
   }
-
-  /** Bytes this connection holds. */
-  public synchronized long used() {
-    return used;
-  }
 }

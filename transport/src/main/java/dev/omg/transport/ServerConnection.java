@@ -37,13 +37,6 @@ public final class ServerConnection {
 
   private ServerConnection() {}
 
-  /** The codec layer: envelopes out to payloads, payloads in to decoded envelopes or malformed markers. */
-  public static BidiFlow<Envelope, ByteString, ByteString, Inbound, NotUsed> codec(KryoCodec codec) {
-    return BidiFlow.fromFunctions(
-        envelope -> ByteString.fromArrayUnsafe(encode(codec, envelope)),
-        payload -> decode(codec, payload));
-  }
-
   /**
    * Decodes a frame that took {@link Framing#weight} bytes of {@code budget}; when it decoded to more heap than
    * that, the excess is taken too, so the bounds count decoded bytes, not wire bytes.
@@ -62,10 +55,6 @@ public final class ServerConnection {
     } catch (MalformedPayloadException e) {
       return new Framed(new Inbound.Malformed(e.requestId(), "malformed payload: " + e.getMessage()), weight);
     }
-  }
-
-  static Inbound decode(KryoCodec codec, ByteString payload) {
-    return decodeWeighed(codec, payload, ConnectionBudget.unlimited()).inbound();
   }
 
   /** A decoded frame and the weight it took from the connection's budget. */

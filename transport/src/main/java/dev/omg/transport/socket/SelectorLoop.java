@@ -93,11 +93,6 @@ public final class SelectorLoop implements Executor {
     return channel.register(selector, ops, ready);
   }
 
-  /** Channels registered right now. */
-  int registered() {
-    return selector.keys().size();
-  }
-
   private void run() {
     while (running) {
       try {
@@ -160,9 +155,5 @@ public final class SelectorLoop implements Executor {
     } catch (IOException e) {
       log.debug("closing selector {}: {}", thread.getName(), e.toString());
     }
-  }
-
-  Thread thread() {
-    return thread;
   }
 }

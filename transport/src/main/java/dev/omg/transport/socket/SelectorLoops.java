@@ -81,11 +81,6 @@ public final class SelectorLoops {
     return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
   }
 
-  /** Channels registered with all loops right now (listeners, connections, refused ones lingering). */
-  public int registeredChannels() {
-    return loops.stream().mapToInt(SelectorLoop::registered).sum();
-  }
-
   /**
    * The executor of {@value #DISPATCHER}: tasks run on the caller's loop when it is one (no hand-off), else on
    * the next loop in turn. Its shutdown is a no-op: Pekko shuts a dispatcher's executor down when no actor has
