@@ -105,10 +105,14 @@ final class Engine implements EngineInfo {
     return engine;
   }
 
-  /** The socket path fits the kernel's limit, and its directory is this user's alone (created if missing). */
+  /**
+   * The socket path fits the kernel's limit, this user can give files the shared group if one is configured, and
+   * the directory is this user's alone, or shared with that group (created if missing).
+   */
   private void prepareDirectory() throws IOException {
     SocketPaths.checkEngineLength(socketPath);
-    SocketDirectory.prepare(socketPath.getParent());
+    transport.access.checkUsable();
+    SocketDirectory.prepare(socketPath.getParent(), transport.access);
   }
 
   /** One engine per socket: fails when another engine holds the lock. */

@@ -10,7 +10,6 @@ import dev.omg.transport.socket.UnixDomainSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. The engine's listening socket: {@link UnixDomainSocket#bind} plus the engine's policy. The socket
- * file is 0600 before its public name exists; every connection's peer credentials are checked before any byte of
+ * file is 0600 (0660 with the shared group, {@link SocketAccess}) before its public name exists; every connection's peer credentials are checked before any byte of
  * it is read, and the connection limit applied: a connection that is not served gets one frame saying why
  * (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed. Served connections run the flow the engine
  * gives for them, on the selector threads.
@@ -74,7 +73,9 @@ public final class UnixSocketServer implements AutoCloseable {
    * socket file may exist, and serves each admitted connection with the flow {@code handler} gives for it.
    * Java cannot set the umask, so the socket is bound under a hidden name ({@link #bindPathFor}) inside the
    * 0700 directory, made 0600, and only then hard-linked to its public name: the public path never exists with
-   * wider permissions, and nobody but the owner can reach the hidden name during the moment it has them.
+   * wider permissions, and nobody but the owner can reach the hidden name during the moment it has them. Shared
+   * with a group, the directory is 0750 and the socket gets the group and 0660 before the link: during that moment
+   * only the group's members, who are allowed anyway, can reach the hidden name.
    *
    * @throws IllegalArgumentException when the hidden name would not fit in sun_path
    *     ({@link SocketPaths#checkEngineLength}); binding the public name directly would open a chmod window
@@ -102,7 +103,8 @@ public final class UnixSocketServer implements AutoCloseable {
       throw new IOException("binding " + hidden + " did not complete: " + e, e);
     }
     try {
-      Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
+      // Group first, then mode: the inode is never open to a group other than the configured one.
+      settings.access.apply(hidden, settings.access.socketMode());
       Files.createLink(path, hidden);
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -161,8 +163,9 @@ public final class UnixSocketServer implements AutoCloseable {
   }
 
   private boolean authorized(PeerCredentials peer) {
+    // SO_PEERCRED carries only the primary gid; a supplementary member (usermod -aG) is found in /proc.
     return peer.uid() == ownUid || settings.allowedUids.contains(peer.uid())
-        || settings.allowedGids.contains(peer.gid());
+        || settings.allowedGids.contains(peer.gid()) || settings.access.isMember(peer.gid(), peer.pid());
   }
 
   /** One frame saying why, then the connection ends (see {@link IncomingConnection#refuse}). */

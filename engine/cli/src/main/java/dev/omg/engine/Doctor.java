@@ -4,9 +4,11 @@ import dev.omg.client.internal.LogTail;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
+import dev.omg.client.PermissionDeniedException;
 import dev.omg.config.SettingsException;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.SocketAccess;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
@@ -29,7 +31,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor}: looks at everything between a client and its engine and says what is wrong and how to fix it:
- * the socket path's length, the directory's owner and mode, stale lock and socket files, whether an engine
+ * the socket path's length, the directory's owner and mode, the group it is shared with, stale lock and socket files, whether an engine
  * answers and which version it is, and the end of the engine's log. It changes nothing: it takes no lock (it reads
  * the kernel's lock table instead) and removes no file. Pekko-free, like every client command.
  */
@@ -37,6 +39,7 @@ final class Doctor {
   /** How many lines of the engine's log are shown. */
   static final int LOG_LINES = 20;
   private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+  private static final PosixFilePermission GROUP_EXECUTE = PosixFilePermission.GROUP_EXECUTE;
 
   enum Level {
     OK("ok"), NOTE("note"), WARN("warn"), FAIL("FAIL");
@@ -112,6 +115,7 @@ final class Doctor {
       return;
     }
     try {
+      checkGroup(socket);
       checkLock(SocketPaths.lockPathFor(socket));
       checkSocketFile(socket);
     } catch (IOException e) {
@@ -146,18 +150,80 @@ final class Doctor {
       return false;
     }
     try {
-      Optional<SocketDirectory.Problem> problem = SocketDirectory.check(directory);
+      Optional<SocketDirectory.Problem> problem = SocketDirectory.check(directory, setup.settings().access);
+      String mode = SocketDirectory.describe(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS));
+      if (problem.isPresent() && sharedWithMe(directory)) {
+        // Another user's engine, shared with a group this user is in: the set-up working, seen from the other side.
+        findings.add(Finding.ok("directory", directory + ": owned by uid " + SocketDirectory.owner(directory)
+            + ", shared with group " + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + mode));
+        return true;
+      }
       if (problem.isPresent()) {
         findings.add(Finding.problem(Level.FAIL, "directory", problem.get().reason(), problem.get().fix()));
         return Files.isDirectory(directory) && Files.isReadable(directory);
       }
       findings.add(Finding.ok("directory", directory + ": owned by you (uid " + SocketPaths.currentUid()
-          + "), mode " + SocketDirectory.describe(Files.getPosixFilePermissions(directory)) + ", not a symlink"));
+          + "), mode " + mode + ", not a symlink"));
       return true;
     } catch (IOException e) {
       findings.add(Finding.problem(Level.FAIL, "directory", "cannot examine " + directory + ": " + e,
           "check its permissions: ls -ld " + directory));
       return false;
+    }
+  }
+
+  /** Another user's directory that lets its group search it, and this user is in that group. */
+  private static boolean sharedWithMe(Path directory) throws IOException {
+    return !Files.isSymbolicLink(directory) && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+        && SocketDirectory.owner(directory) != SocketPaths.currentUid()
+        && Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS).contains(GROUP_EXECUTE)
+        && SocketAccess.currentUserIsIn(SocketAccess.group(directory));
+  }
+
+  /**
+   * The group set-up, when there is one: the configured group (omg.security.allowed-gids), or, seen by another user,
+   * the group the directory is shared with; the directory's and the socket's group and mode; whether this user is in
+   * the group; and the fix when they disagree.
+   */
+  private void checkGroup(Path socket) throws IOException {
+    Path directory = socket.getParent();
+    SocketAccess access = setup.settings().access;
+    long me = SocketPaths.currentUid();
+    boolean mine = SocketDirectory.owner(directory) == me;
+    Set<PosixFilePermission> directoryMode = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+    long gid;
+    String source;
+    if (access.isShared()) {
+      gid = access.group().getAsLong();
+      source = "configured (omg.security.allowed-gids)";
+    } else if (!mine && directoryMode.contains(GROUP_EXECUTE)) {
+      gid = SocketAccess.group(directory);
+      source = "the directory's (uid " + SocketDirectory.owner(directory) + " shares it)";
+    } else {
+      return;
+    }
+    String user = System.getProperty("user.name");
+    String name = SocketAccess.groupName(gid).orElse(Long.toString(gid));
+    boolean member = SocketAccess.currentUserIsIn(gid);
+    String socketFacts = Files.exists(socket, LinkOption.NOFOLLOW_LINKS)
+        ? "socket group " + SocketAccess.describeGroup(SocketAccess.group(socket)) + ", mode "
+            + SocketDirectory.describe(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS))
+        : "no socket yet";
+    String facts = "group " + SocketAccess.describeGroup(gid) + ", " + source + "; directory group "
+        + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + SocketDirectory.describe(directoryMode)
+        + "; " + socketFacts + "; you (" + user + ", uid " + me + ") are " + (member ? "" : "not ") + "a member";
+    String join = "usermod -aG " + name + " " + user + " (as root), then log in again";
+    if (mine && !member && me != 0) {
+      findings.add(Finding.problem(Level.FAIL, "group", facts + ": serve cannot give the socket that group and "
+          + "refuses to start", join));
+    } else if (!mine && !member) {
+      findings.add(Finding.problem(Level.FAIL, "group", facts + ": the file modes keep you from the socket", join));
+    } else if (mine && !directoryMode.equals(access.directoryMode())) {
+      findings.add(Finding.problem(Level.WARN, "group", facts + ": the directory is not yet shared, so the "
+          + "group's members cannot reach the socket", "restart the engine (it gives the directory group " + name
+          + " and mode 0750), or: chgrp " + gid + " " + directory + " && chmod 750 " + directory));
+    } else {
+      findings.add(Finding.ok("group", facts));
     }
   }
 
@@ -204,13 +270,26 @@ final class Doctor {
     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS);
     long owner = SocketDirectory.owner(socket);
     long me = SocketPaths.currentUid();
-    if (owner != me) {
+    SocketAccess access = setup.settings().access;
+    long group = SocketAccess.group(socket);
+    if (owner != me && mode.contains(PosixFilePermission.GROUP_WRITE) && SocketAccess.currentUserIsIn(group)) {
+      findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by uid " + owner
+          + ", shared with group " + SocketAccess.describeGroup(group)));
+    } else if (owner != me) {
       findings.add(Finding.problem(Level.FAIL, "socket", socket + " is owned by uid " + owner + ", not by you (uid "
           + me + ")", "choose another socket path, or have uid " + owner + " stop its engine"));
-    } else if (!mode.equals(OWNER_READ_WRITE)) {
+    } else if (access.isShared() && (!mode.equals(access.socketMode()) || group != access.group().getAsLong())) {
+      findings.add(Finding.problem(Level.WARN, "socket", socket + " has mode " + SocketDirectory.describe(mode)
+          + " and group " + SocketAccess.describeGroup(group) + ", not rw-rw---- (0660) and the shared group "
+          + SocketAccess.describeGroup(access.group().getAsLong()), "stop and start the engine with this "
+          + "configuration (it binds the socket 0660 with the group)"));
+    } else if (!access.isShared() && !mode.equals(OWNER_READ_WRITE)) {
       findings.add(Finding.problem(Level.WARN, "socket", socket + " has mode " + SocketDirectory.describe(mode)
           + ", not rw------- (0600)", "stop and start the engine (it binds the socket 0600); or chmod 600 "
           + socket));
+    } else if (access.isShared()) {
+      findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by you, group "
+          + SocketAccess.describeGroup(group)));
     } else {
       findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by you"));
     }
@@ -227,6 +306,9 @@ final class Doctor {
               + ", " + map.get("connections") + " connection(s)"
           : "";
       findings.add(Finding.ok("engine", agent + " answers (protocol " + protocol + details + ")"));
+    } catch (PermissionDeniedException e) {
+      findings.add(Finding.problem(Level.FAIL, "engine", e.getMessage(), "see the group finding above; the "
+          + "engine's user shares it through omg.security.allowed-gids (docs/security.md)"));
     } catch (NoEngineException e) {
       if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
         findings.add(Finding.problem(Level.WARN, "engine", "nothing listens at " + socket
@@ -242,7 +324,8 @@ final class Doctor {
             + e.getMessage(), "stop it (java -jar omg-engine.jar stop works across versions) and start this one"));
       } else if (e.status() == Status.UNAUTHORIZED) {
         findings.add(Finding.problem(Level.FAIL, "engine", "the engine refuses you: " + e.getMessage(),
-            "use your own socket path, or have the engine's user add your uid to omg.security.allowed-uids"));
+            "use your own socket path, or have the engine's user share it with a group you are in "
+                + "(omg.security.allowed-gids, docs/security.md)"));
       } else {
         findings.add(Finding.problem(Level.FAIL, "engine", "the engine failed the hello: " + e.getMessage(),
             "see the engine's log below; stop and start it"));

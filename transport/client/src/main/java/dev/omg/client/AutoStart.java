@@ -1,6 +1,7 @@
 package dev.omg.client;
 
 import dev.omg.client.internal.LogTail;
+import dev.omg.transport.SocketAccess;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
 import java.io.File;
@@ -40,9 +41,14 @@ public final class AutoStart {
   private AutoStart() {}
 
   /** What to run and where its output goes. */
-  public record Launch(List<String> command, Path log) {
+  public record Launch(List<String> command, Path log, SocketAccess access) {
     public Launch {
       command = List.copyOf(command);
+    }
+
+    /** An engine private to its user (no omg.security.allowed-gids). */
+    public Launch(List<String> command, Path log) {
+      this(command, log, SocketAccess.ownerOnly());
     }
   }
 
@@ -68,8 +74,9 @@ public final class AutoStart {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    // The same 0700 directory the engine would create and verify: the start lock and log live in it.
-    SocketDirectory.prepare(socket.getParent());
+    // The same directory the engine would create and verify (0700, or 0750 shared): the start lock and log live in it.
+    launch.access().checkUsable();
+    SocketDirectory.prepare(socket.getParent(), launch.access());
     Path lockPath = startLockFor(socket);
     // Threads of one JVM take turns here first: the file lock is per process, and closing one thread's channel
     // could drop the lock another thread's channel holds on the same file.
