@@ -111,11 +111,19 @@ final class Doctor {
     Path socket = setup.socket();
     checkPathLength(socket);
     Path directory = socket.getParent();
-    if (!checkDirectory(directory)) {
+    boolean lookInside = checkDirectory(directory);
+    if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        checkGroup(socket);
+      } catch (IOException e) {
+        findings.add(Finding.problem(Level.FAIL, "group", "cannot examine " + directory + ": " + e,
+            "check its permissions: ls -ld " + directory));
+      }
+    }
+    if (!lookInside) {
       return;
     }
     try {
-      checkGroup(socket);
       checkLock(SocketPaths.lockPathFor(socket));
       checkSocketFile(socket);
     } catch (IOException e) {
@@ -152,11 +160,16 @@ final class Doctor {
     try {
       Optional<SocketDirectory.Problem> problem = SocketDirectory.check(directory, setup.settings().access);
       String mode = SocketDirectory.describe(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS));
-      if (problem.isPresent() && sharedWithMe(directory)) {
-        // Another user's engine, shared with a group this user is in: the set-up working, seen from the other side.
-        findings.add(Finding.ok("directory", directory + ": owned by uid " + SocketDirectory.owner(directory)
-            + ", shared with group " + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + mode));
-        return true;
+      if (problem.isPresent() && sharedByAnother(directory)) {
+        // Another user's engine shared with a group: the group finding says whether this user is in it.
+        String shared = directory + ": owned by uid " + SocketDirectory.owner(directory) + ", shared with group "
+            + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + mode;
+        if (SocketAccess.currentUserIsIn(SocketAccess.group(directory))) {
+          findings.add(Finding.ok("directory", shared));
+          return true;
+        }
+        findings.add(Finding.note("directory", shared, null));
+        return false;
       }
       if (problem.isPresent()) {
         findings.add(Finding.problem(Level.FAIL, "directory", problem.get().reason(), problem.get().fix()));
@@ -172,12 +185,12 @@ final class Doctor {
     }
   }
 
-  /** Another user's directory that lets its group search it, and this user is in that group. */
-  private static boolean sharedWithMe(Path directory) throws IOException {
+  /** Another user's directory that lets its group, and only its group, search it. */
+  private static boolean sharedByAnother(Path directory) throws IOException {
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
     return !Files.isSymbolicLink(directory) && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
-        && SocketDirectory.owner(directory) != SocketPaths.currentUid()
-        && Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS).contains(GROUP_EXECUTE)
-        && SocketAccess.currentUserIsIn(SocketAccess.group(directory));
+        && SocketDirectory.owner(directory) != SocketPaths.currentUid() && mode.contains(GROUP_EXECUTE)
+        && !mode.contains(PosixFilePermission.OTHERS_EXECUTE);
   }
 
   /**
@@ -205,7 +218,8 @@ final class Doctor {
     String user = System.getProperty("user.name");
     String name = SocketAccess.groupName(gid).orElse(Long.toString(gid));
     boolean member = SocketAccess.currentUserIsIn(gid);
-    String socketFacts = Files.exists(socket, LinkOption.NOFOLLOW_LINKS)
+    String socketFacts = !Files.isExecutable(directory) ? "the socket cannot be seen from here"
+        : Files.exists(socket, LinkOption.NOFOLLOW_LINKS)
         ? "socket group " + SocketAccess.describeGroup(SocketAccess.group(socket)) + ", mode "
             + SocketDirectory.describe(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS))
         : "no socket yet";
