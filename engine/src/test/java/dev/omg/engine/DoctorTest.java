@@ -181,6 +181,7 @@ class DoctorTest {
 
   @Test
   void reportsASharedDirectoryAndSocketAsTheConfigurationAsksForThem() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     Path run = dir.resolve("run");
     SocketAccess access = SocketAccess.sharedWith(sharedGroup());
     SocketDirectory.prepare(run, access);
@@ -200,5 +201,19 @@ class DoctorTest {
         + member + "a member\n"), result.out);
     assertEquals(true, result.out.contains("ok    socket    mode rw-rw---- (0660), owned by you, group " + group + "\n"),
         result.out);
+  }
+
+  @Test
+  void reportsAParentOfASharedDirectoryThatTheGroupCannotPass() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    Run result = doctor(run.resolve("engine.sock"), "--config", sharedConfig().toString());
+    assertEquals(Cli.FAILED, result.exit);
+    assertEquals(true, result.out.contains("mode rwxr-x--- (0750); no socket yet; you (" + me() + ") are "
+        + (SocketAccess.currentUserIsIn(sharedGroup()) ? "" : "not ") + "a member: but the group's members cannot "
+        + "pass " + dir + " (rwx------ (0700)), a parent of the directory\n                fix: choose a socket path "
+        + "whose parents others may search, e.g. --socket /tmp/omg-team/engine.sock ($XDG_RUNTIME_DIR is its user's "
+        + "alone)\n"), result.out);
   }
 }

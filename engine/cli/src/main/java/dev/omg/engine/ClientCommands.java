@@ -206,7 +206,8 @@ final class ClientCommands {
     }
     command.addAll(List.of("-cp", classpath, ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
-    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()), setup.settings().access);
+    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()),
+        setup.settings().access.group());
   }
 
   private static String engineClasspath() throws IOException {

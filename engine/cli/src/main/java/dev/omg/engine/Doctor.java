@@ -236,9 +236,33 @@ final class Doctor {
       findings.add(Finding.problem(Level.WARN, "group", facts + ": the directory is not yet shared, so the "
           + "group's members cannot reach the socket", "restart the engine (it gives the directory group " + name
           + " and mode 0750), or: chgrp " + gid + " " + directory + " && chmod 750 " + directory));
+    } else if (mine && closedParent(directory, gid).isPresent()) {
+      Path closed = closedParent(directory, gid).get();
+      findings.add(Finding.problem(Level.WARN, "group", facts + ": but the group's members cannot pass " + closed
+          + " (" + SocketDirectory.describe(Files.getPosixFilePermissions(closed)) + "), a parent of the directory",
+          "choose a socket path whose parents others may search, e.g. --socket /tmp/omg-team/engine.sock "
+              + "($XDG_RUNTIME_DIR is its user's alone)"));
     } else {
       findings.add(Finding.ok("group", facts));
     }
+  }
+
+  /** The first parent of {@code directory} that a member of group {@code gid} (not its owner) may not search. */
+  private static Optional<Path> closedParent(Path directory, long gid) {
+    for (int depth = 1; depth < directory.getNameCount(); depth++) {
+      Path parent = directory.getRoot().resolve(directory.subpath(0, depth));
+      try {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(parent);
+        boolean passes = mode.contains(PosixFilePermission.OTHERS_EXECUTE)
+            || mode.contains(GROUP_EXECUTE) && SocketAccess.group(parent) == gid;
+        if (!passes) {
+          return Optional.of(parent);
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   private void checkLock(Path lock) throws IOException {

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -40,15 +41,23 @@ public final class AutoStart {
 
   private AutoStart() {}
 
-  /** What to run and where its output goes. */
-  public record Launch(List<String> command, Path log, SocketAccess access) {
+  /**
+   * What to run, where its output goes, and the group the engine shares its socket with (omg.security.allowed-gids),
+   * whose directory the client then prepares the same way.
+   */
+  public record Launch(List<String> command, Path log, OptionalLong sharedGroup) {
     public Launch {
       command = List.copyOf(command);
     }
 
     /** An engine private to its user (no omg.security.allowed-gids). */
     public Launch(List<String> command, Path log) {
-      this(command, log, SocketAccess.ownerOnly());
+      this(command, log, OptionalLong.empty());
+    }
+
+    /** What the directory is made with: the engine's user alone, or shared with the group the engine will use. */
+    SocketAccess access() {
+      return sharedGroup.isPresent() ? SocketAccess.sharedWith(sharedGroup.getAsLong()) : SocketAccess.ownerOnly();
     }
   }
 
