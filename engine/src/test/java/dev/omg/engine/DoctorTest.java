@@ -171,10 +171,11 @@ class DoctorTest {
     String group = SocketAccess.describeGroup(sharedGroup());
     String member = SocketAccess.currentUserIsIn(sharedGroup()) ? "" : "not ";
     assertEquals(Cli.FAILED, result.exit);
-    assertEquals(true, result.out.contains("warn  group     group " + group + ", configured (omg.security.allowed-gids); "
-        + "directory group " + SocketAccess.describeGroup(SocketAccess.group(run)) + ", mode rwx------ (0700); no "
-        + "socket yet; you (" + me() + ") are " + member + "a member: the directory is not yet shared, so the group's "
-        + "members cannot reach the socket\n                fix: restart the engine (it gives the directory group "
+    assertEquals(true, result.out.contains("warn  group     group " + group + ", configured "
+        + "(omg.security.allowed-gids); directory group " + SocketAccess.describeGroup(SocketAccess.group(run))
+        + ", mode rwx------ (0700); no socket yet; you (" + me() + ") are " + member + "a member: the directory "
+        + "is not yet shared, so the group's members cannot reach the socket\n"
+        + "                fix: restart the engine (it gives the directory group "
         + SocketAccess.groupName(sharedGroup()).orElse(Long.toString(sharedGroup())) + " and mode 0750), or: chgrp "
         + sharedGroup() + " " + run + " && chmod 750 " + run + "\n"), result.out);
   }
@@ -199,8 +200,8 @@ class DoctorTest {
         + "ok    group     group " + group + ", configured (omg.security.allowed-gids); directory group " + group
         + ", mode rwxr-x--- (0750); socket group " + group + ", mode rw-rw---- (0660); you (" + me() + ") are "
         + member + "a member\n"), result.out);
-    assertEquals(true, result.out.contains("ok    socket    mode rw-rw---- (0660), owned by you, group " + group + "\n"),
-        result.out);
+    assertEquals(true, result.out.contains("ok    socket    mode rw-rw---- (0660), owned by you, group " + group
+        + "\n"), result.out);
   }
 
   @Test

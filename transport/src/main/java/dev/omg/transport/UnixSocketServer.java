@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. The engine's listening socket: {@link UnixDomainSocket#bind} plus the engine's policy. The socket
- * file is 0600 (0660 with the shared group, {@link SocketAccess}) before its public name exists; every connection's peer credentials are checked before any byte of
- * it is read, and the connection limit applied: a connection that is not served gets one frame saying why
- * (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed. Served connections run the flow the engine
- * gives for them, on the selector threads.
+ * file is 0600 (0660 with the shared group, {@link SocketAccess}) before its public name exists; every connection's
+ * peer credentials are checked before any byte of it is read, and the connection limit applied: a connection that
+ * is not served gets one frame saying why (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed.
+ * Served connections run the flow the engine gives for them, on the selector threads.
  */
 public final class UnixSocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);

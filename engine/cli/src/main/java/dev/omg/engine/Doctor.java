@@ -31,9 +31,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor}: looks at everything between a client and its engine and says what is wrong and how to fix it:
- * the socket path's length, the directory's owner and mode, the group it is shared with, stale lock and socket files, whether an engine
- * answers and which version it is, and the end of the engine's log. It changes nothing: it takes no lock (it reads
- * the kernel's lock table instead) and removes no file. Pekko-free, like every client command.
+ * the socket path's length, the directory's owner and mode, the group it is shared with, stale lock and socket files,
+ * whether an engine answers and which version it is, and the end of the engine's log. It changes nothing: it takes no
+ * lock (it reads the kernel's lock table instead) and removes no file. Pekko-free, like every client command.
  */
 final class Doctor {
   /** How many lines of the engine's log are shown. */
@@ -224,7 +224,8 @@ final class Doctor {
             + SocketDirectory.describe(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS))
         : "no socket yet";
     String facts = "group " + SocketAccess.describeGroup(gid) + ", " + source + "; directory group "
-        + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + SocketDirectory.describe(directoryMode)
+        + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode "
+        + SocketDirectory.describe(directoryMode)
         + "; " + socketFacts + "; you (" + user + ", uid " + me + ") are " + (member ? "" : "not ") + "a member";
     String join = "usermod -aG " + name + " " + user + " (as root), then log in again";
     if (mine && !member && me != 0) {

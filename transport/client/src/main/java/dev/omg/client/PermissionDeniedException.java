@@ -43,7 +43,8 @@ public final class PermissionDeniedException extends IOException {
   /** connect() on the socket got EACCES: this user may not write to it. */
   static PermissionDeniedException socket(Path socketPath) {
     return new PermissionDeniedException(socketPath, "permission denied at " + socketPath + ": connect got EACCES, "
-        + "this user " + who() + " may not write to the socket" + describe(socketPath, PosixFilePermission.GROUP_WRITE));
+        + "this user " + who() + " may not write to the socket"
+        + describe(socketPath, PosixFilePermission.GROUP_WRITE));
   }
 
   private static String who() {

@@ -56,7 +56,8 @@ public final class ClientSettings {
 
   private static SocketAccess access(Config config) {
     try {
-      return SocketAccess.forAllowed(ids(config, "omg.security.allowed-uids"), ids(config, "omg.security.allowed-gids"));
+      return SocketAccess.forAllowed(ids(config, "omg.security.allowed-uids"),
+          ids(config, "omg.security.allowed-gids"));
     } catch (SocketAccess.UnusableSettingException e) {
       throw new SettingsException(e.key(), e.getMessage());
     }
@@ -108,6 +109,7 @@ public final class ClientSettings {
   @Override
   public String toString() {
     return "ClientSettings[auto-start=" + autoStart + ", start-timeout=" + startTimeout + ", engine-log=\""
-        + engineLog + "\", socket-path=\"" + socketPath + "\", max-frame-size=" + maxFrameSize + ", access=" + access + "]";
+        + engineLog + "\", socket-path=\"" + socketPath + "\", max-frame-size=" + maxFrameSize + ", access=" + access
+        + "]";
   }
 }
