@@ -13,6 +13,7 @@ import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
 import dev.omg.transport.ByteBudget;
 import dev.omg.transport.ConnectionBudget;
+import dev.omg.transport.InheritedSocket;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.ServerConnection;
@@ -21,21 +22,26 @@ import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import dev.omg.transport.UnixSocketServer;
+import dev.omg.transport.socket.IncomingConnection;
 import dev.omg.transport.socket.SelectorLoops;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +56,10 @@ import org.slf4j.LoggerFactory;
  *       connection write its last replies and close;
  *   <li>actor-system-terminate: remove the socket file, release and remove the lock.
  * </ol>
+ *
+ * <p>Started by a service manager with a listening socket ({@link InheritedSocket}), the engine checks and serves
+ * that socket instead of binding one; it removes no stale socket and, at the end, leaves the socket file in place
+ * (the service manager still listens on it). The lock, the peer checks and the drain are the same.
  */
 final class Engine implements EngineInfo {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -67,6 +77,8 @@ final class Engine implements EngineInfo {
   private LockFile lock;
   private ActorSystem<Router.Command> system;
   private UnixSocketServer server;
+  /** The service manager's socket, when the engine was socket-activated. */
+  private InheritedSocket inherited;
   private volatile boolean accepting = true;
 
   /** Reads and checks the settings and the handler blocks; touches nothing. */
@@ -84,11 +96,25 @@ final class Engine implements EngineInfo {
 
   /** Starts an engine on {@code socketPath}; returns once it accepts connections. */
   static Engine start(Config config, Path socketPath) throws IOException {
+    return start(config, socketPath, Optional.empty());
+  }
+
+  /**
+   * Starts an engine on {@code socketPath}, serving the socket among {@code passed} (socket activation) instead of
+   * binding one when given; returns once it accepts connections.
+   */
+  static Engine start(Config config, Path socketPath, Optional<List<InheritedSocket.Passed>> passed)
+      throws IOException {
     Engine engine = new Engine(config, socketPath);
     engine.prepareDirectory();
+    if (passed.isPresent()) {
+      engine.takeInherited(passed.get());
+    }
     engine.takeLock();
     try {
-      engine.removeStaleSocket();
+      if (engine.inherited == null) {
+        engine.removeStaleSocket();
+      }
       engine.startActorSystem();
       engine.bind();
       engine.registerShutdown();
@@ -115,6 +141,13 @@ final class Engine implements EngineInfo {
     SocketDirectory.prepare(socketPath.getParent(), transport.access);
   }
 
+  /** The socket the service manager passed, once it proves to be the one the engine would have bound. */
+  private void takeInherited(List<InheritedSocket.Passed> passed) throws IOException {
+    inherited = InheritedSocket.take(passed, socketPath, transport.allowedGids);
+    log.info("serving the socket inherited from the service manager: fd {} ({}), listening at {}",
+        inherited.fd(), inherited.name(), socketPath);
+  }
+
   /** One engine per socket: fails when another engine holds the lock. */
   private void takeLock() throws IOException {
     lock = LockFile.acquire(lockPathFor(socketPath), socketPath);
@@ -139,12 +172,15 @@ final class Engine implements EngineInfo {
     RequestRouter requests = new RequestRouter(system, system.scheduler(), routing, metrics, handlers);
     ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
     String agent = "omg-engine/" + Version.get();
-    server = UnixSocketServer.bind(system, socketPath, transport, codec, connection ->
+    Function<IncomingConnection, Flow<ByteString, ByteString, ?>> serve = connection ->
         ServerConnection.create("conn-" + connection.id() + " (pid " + connection.peer().pid() + ")", agent,
             codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, requests, () -> accepting,
             connection.peer(), transport.progressBuffer,
-            new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered)),
-        Materializer.createMaterializer(system));
+            new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered));
+    server = inherited != null
+        ? UnixSocketServer.serveInherited(system, inherited, transport, codec, serve,
+            Materializer.createMaterializer(system))
+        : UnixSocketServer.bind(system, socketPath, transport, codec, serve, Materializer.createMaterializer(system));
   }
 
   /** Undoes the steps taken so far: the socket is not bound yet, so the actor system and the lock. */
@@ -242,6 +278,11 @@ final class Engine implements EngineInfo {
 
   private void removeSocketAndLock() {
     try {
+      if (inherited != null) {
+        lock.close();
+        log.info("stopped; left {} in place: the service manager's socket", socketPath);
+        return;
+      }
       for (Path kept : SocketFiles.remove(socketPath)) {
         log.warn("left {} in place: it is no longer this engine's socket", kept);
       }

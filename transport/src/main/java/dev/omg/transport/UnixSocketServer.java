@@ -30,6 +30,7 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,21 +87,11 @@ public final class UnixSocketServer implements AutoCloseable {
     SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
     UnixSocketServer server = new UnixSocketServer(path, settings, codec, handler, materializer);
-    SocketSettings socketSettings = new SocketSettings(settings.backlog, settings.writeBatchSize,
-        settings.acceptBackoff);
-    Pair<CompletionStage<ServerBinding>, CompletionStage<Done>> running =
-        UnixDomainSocket.get(system).bind(hidden, socketSettings)
-            .toMat(Sink.foreach(server::admit), Keep.both())
-            .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
-            .run(materializer);
     try {
-      server.binding = running.first().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
+      server.binding = server.run(UnixDomainSocket.get(system).bind(hidden, socketSettings(settings)), hidden);
+    } catch (IOException e) {
       Files.deleteIfExists(hidden);
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      Files.deleteIfExists(hidden);
-      throw new IOException("binding " + hidden + " did not complete: " + e, e);
+      throw e;
     }
     try {
       // Group first, then mode: the inode is never open to a group other than the configured one.
@@ -112,6 +103,41 @@ public final class UnixSocketServer implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /**
+   * Serves the listening socket a service manager passed down ({@link InheritedSocket}), already checked to be
+   * at {@code socket.path()} with the right owner and mode, under the same policy as {@link #bind}. Nothing is
+   * created or removed: the socket file stays the service manager's.
+   */
+  public static UnixSocketServer serveInherited(ClassicActorSystemProvider system, InheritedSocket socket,
+      TransportSettings settings, KryoCodec codec,
+      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer)
+      throws IOException {
+    UnixSocketServer server = new UnixSocketServer(socket.path(), settings, codec, handler, materializer);
+    server.binding = server.run(UnixDomainSocket.get(system)
+        .bindInherited(socket.channel(), socket.path(), socketSettings(settings)), socket.path());
+    return server;
+  }
+
+  private static SocketSettings socketSettings(TransportSettings settings) {
+    return new SocketSettings(settings.backlog, settings.writeBatchSize, settings.acceptBackoff);
+  }
+
+  /** Runs the listener, admitting each connection; returns once it listens. */
+  private ServerBinding run(Source<IncomingConnection, CompletionStage<ServerBinding>> listener, Path at)
+      throws IOException {
+    Pair<CompletionStage<ServerBinding>, CompletionStage<Done>> running = listener
+        .toMat(Sink.foreach(this::admit), Keep.both())
+        .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
+        .run(materializer);
+    try {
+      return running.first().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IOException("binding " + at + " did not complete: " + e, e);
+    }
   }
 
   /** The hidden name the socket is bound under before it is linked to {@code socket}. */
