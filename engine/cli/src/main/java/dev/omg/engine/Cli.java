@@ -44,6 +44,10 @@ public final class Cli {
                                      cancels the request
         doctor                       check the socket path, its directory, stale files and the engine; print
                                      each problem with its fix, and the end of the engine's log
+        service install|uninstall|status
+                                     run the engine as a systemd user service started by its socket on the
+                                     first connection (docs/systemd.md); --unit-dir DIR: only write or remove
+                                     the unit files in DIR and print the systemctl commands to run
 
       options (every command):
         --socket PATH                the engine's socket (default: $OMG_SOCKET, else the configured path,
@@ -92,6 +96,9 @@ public final class Cli {
       case "ping", "status", "commands", "stop", "call" -> {
         return new ClientCommands(arguments, env, out, err).run();
       }
+      case "service" -> {
+        return Service.run(arguments, env, out, err);
+      }
       case "doctor" -> {
         if (!arguments.positional.isEmpty()) {
           err.println("omg-engine: doctor takes no arguments, got " + arguments.positional);
@@ -123,9 +130,12 @@ public final class Cli {
     final boolean autoStart;
     final boolean json;
     final List<String> positional;
+    /** service: where the unit files go instead of the user's unit directory; then systemctl is not run. */
+    final Optional<String> unitDir;
 
     private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional) {
+        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional,
+        Optional<String> unitDir) {
       this.command = command;
       this.socket = socket;
       this.config = config;
@@ -133,6 +143,7 @@ public final class Cli {
       this.autoStart = autoStart;
       this.json = json;
       this.positional = positional;
+      this.unitDir = unitDir;
     }
 
     static Arguments parse(String[] args) {
@@ -142,6 +153,7 @@ public final class Cli {
       String command = args[0];
       String socket = null;
       String config = null;
+      String unitDir = null;
       Double timeout = null;
       boolean autoStart = false;
       boolean json = false;
@@ -181,6 +193,7 @@ public final class Cli {
         switch (name) {
           case "--socket" -> socket = value;
           case "--config" -> config = value;
+          case "--unit-dir" -> unitDir = value;
           case "--timeout" -> {
             try {
               timeout = Double.parseDouble(value);
@@ -195,7 +208,7 @@ public final class Cli {
         }
       }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional));
+          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional), Optional.ofNullable(unitDir));
     }
   }
 }
