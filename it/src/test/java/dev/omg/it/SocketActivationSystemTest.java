@@ -168,6 +168,20 @@ class SocketActivationSystemTest {
   }
 
   @Test
+  void sigtermDrainsAnActivatedEngineAndLeavesTheSocketInPlace() throws Exception {
+    // systemd stops a service with SIGTERM; activate.py execs the engine, so the launcher's pid is the engine's.
+    Process activated = activate("--bind", socket().toString());
+    awaitLog("listening on " + socket());
+    assertEquals(0, Cli.run("ping", "--socket", socket().toString()).exitCode());
+    activated.destroy();
+    assertEquals(0, awaitExit(activated), logText());
+    assertTrue(logText().contains("received SIGTERM"), logText());
+    assertTrue(logText().contains("stopped; left " + socket() + " in place: the service manager's socket"),
+        logText());
+    assertTrue(Files.exists(socket(), LinkOption.NOFOLLOW_LINKS), "the socket file stays");
+  }
+
+  @Test
   void refusesAnInheritedSocketOthersCouldOpen() throws Exception {
     Process activated = activate("--bind", socket().toString(), "--mode", "0666");
     assertEquals(1, awaitExit(activated), logText());

@@ -116,7 +116,8 @@ public final class InheritedSocket {
     }
     if (chosen == null) {
       throw new RefusedException("socket activation: none of the " + passed.size() + " inherited descriptors "
-          + "(fd " + FIRST_FD + (passed.size() > 1 ? " to " + (FIRST_FD + passed.size() - 1) : "") + ") is named "
+          + "(fd " + passed.get(0).fd() + (passed.size() > 1 ? " to " + passed.get(passed.size() - 1).fd() : "")
+          + ") is named "
           + FD_NAME + " (FileDescriptorName=) or bound at the configured socket path " + socket);
     }
     String which = "inherited fd " + chosen.fd() + " (" + chosen.name() + ")";
