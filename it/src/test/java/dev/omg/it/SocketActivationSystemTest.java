@@ -60,7 +60,7 @@ class SocketActivationSystemTest {
     return command;
   }
 
-  /** Runs activate.py with {@code options} in front of the engine's command; its output and the engine's go to the log. */
+  /** Runs activate.py with {@code options} before the engine's command; its output and the engine's: the log. */
   private Process activate(String... options) throws IOException, URISyntaxException {
     Path script = Path.of(SocketActivationSystemTest.class.getResource("/activate.py").toURI());
     List<String> command = new ArrayList<>(List.of("python3", script.toString()));

@@ -97,7 +97,8 @@ final class Service {
     if (arguments.unitDir.isPresent()) {
       out.println("systemctl was not run (--unit-dir); to use these units, run:");
       if (!directory.equals(defaultUnitDirectory(env))) {
-        out.println("  systemctl --user link " + directory.resolve(SOCKET_UNIT) + " " + directory.resolve(SERVICE_UNIT));
+        out.println("  systemctl --user link " + directory.resolve(SOCKET_UNIT) + " "
+            + directory.resolve(SERVICE_UNIT));
       }
       commands.forEach(command -> out.println("  " + systemctlLine(command)));
       return Cli.OK;

@@ -26,8 +26,9 @@ import scala.Tuple2;
 
 /**
  * INTERNAL API. A listening socket as a Source of {@link IncomingConnection}s, as Pekko's {@code Tcp.bind}: binds
- * when materialized (or takes a listening channel a service manager passed down, which it never closes), accepts one connection per pull on its selector loop (accept interest is off while
- * downstream does not pull), reads each peer's credentials before emitting it, and completes when unbound.
+ * when materialized (or takes a listening channel a service manager passed down, which it never closes), accepts
+ * one connection per pull on its selector loop (accept interest is off while downstream does not pull), reads
+ * each peer's credentials before emitting it, and completes when unbound.
  *
  * <p>An accept that fails (EMFILE and ENFILE above all: no descriptor left) never ends the source: accepting
  * pauses for {@link SocketSettings#acceptBackoff()} and resumes, open connections are untouched, and the burst is
