@@ -3,8 +3,8 @@
 with the given mode, puts it (or, to test refusals, something else) on fd 3 and runs COMMAND with LISTEN_FDS=1,
 LISTEN_PID and LISTEN_FDNAMES set as sd_listen_fds(3) expects.
 
-  activate.py --bind PATH [--mode 0600] [--pass socket|pipe|file|unlistened] [--listen-pid self|parent]
-              [--fdname NAME] [--runs N] -- COMMAND [ARG...]
+  activate.py --bind PATH [--mode 0600] [--owner UID] [--pass socket|datagram|pipe|file|unlistened]
+              [--listen-pid self|parent] [--fdname NAME] [--runs N] -- COMMAND [ARG...]
 
 --runs 1 (the default) execs COMMAND in this process, so LISTEN_PID is this pid, as systemd-socket-activate does.
 --runs N > 1 keeps the socket here and runs COMMAND N times in turn, each in a child of its own, as systemd runs a
@@ -25,8 +25,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bind", required=True)
     parser.add_argument("--mode", default="0600")
+    parser.add_argument("--owner", type=int)
     parser.add_argument("--pass", dest="kind", default="socket",
-                        choices=["socket", "pipe", "file", "unlistened"])
+                        choices=["socket", "datagram", "pipe", "file", "unlistened"])
     parser.add_argument("--listen-pid", default="self", choices=["self", "parent"])
     parser.add_argument("--fdname", default="omg-engine")
     parser.add_argument("--runs", type=int, default=1)
@@ -37,17 +38,20 @@ def main():
     directory = os.path.dirname(args.bind)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     os.chmod(directory, 0o700)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    kind = socket.SOCK_DGRAM if args.kind == "datagram" else socket.SOCK_STREAM
+    listener = socket.socket(socket.AF_UNIX, kind)
     # As systemd does for SocketMode=: the socket is born with the mode, through the umask.
     mode = int(args.mode, 8)
     previous = os.umask(0o777 & ~mode)
     listener.bind(args.bind)
     os.umask(previous)
     os.chmod(args.bind, mode)
-    if args.kind != "unlistened":
+    if args.owner is not None:
+        os.chown(args.bind, args.owner, -1)
+    if args.kind == "socket":
         listener.listen(64)
 
-    if args.kind == "socket" or args.kind == "unlistened":
+    if args.kind in ("socket", "datagram", "unlistened"):
         passed = listener.fileno()
     elif args.kind == "pipe":
         passed, _ = os.pipe()

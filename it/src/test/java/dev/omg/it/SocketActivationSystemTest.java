@@ -34,6 +34,7 @@ class SocketActivationSystemTest {
   @TempDir
   Path dir;
   private Process launcher;
+  private Path config;
 
   @AfterEach
   void stopTheLauncher() throws InterruptedException {
@@ -51,13 +52,30 @@ class SocketActivationSystemTest {
     return dir.resolve("engine.log");
   }
 
-  /** The engine's command: {@code java ... -jar omg-engine.jar serve --socket SOCKET}. */
+  /** The engine's command: {@code java ... -jar omg-engine.jar serve --socket SOCKET}, with a config if any. */
   private List<String> engine() {
     List<String> command = new ArrayList<>(List.of(EngineProcess.java()));
     command.addAll(EngineProcess.serveOptions(Runtime.version().feature()));
     command.addAll(List.of("-Xmx256m", "-jar", EngineProcess.jar().toString(), "serve", "--socket",
         socket().toString()));
+    if (config != null) {
+      command.addAll(List.of("--config", config.toString()));
+    }
     return command;
+  }
+
+  /** Has the engine run with {@code omg.security.allowed-gids = [gids]}. */
+  private void allowGids(String gids) throws IOException {
+    config = Files.writeString(dir.resolve("engine.conf"), "omg.security.allowed-gids = [" + gids + "]\n");
+  }
+
+  private static long myGid() throws IOException {
+    Path probe = Files.createTempFile("gid", "");
+    try {
+      return ((Number) Files.getAttribute(probe, "unix:gid")).longValue();
+    } finally {
+      Files.delete(probe);
+    }
   }
 
   /** Runs activate.py with {@code options} before the engine's command; its output and the engine's: the log. */
@@ -188,6 +206,56 @@ class SocketActivationSystemTest {
     assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " has mode 0666; an "
         + "inherited socket must be 0600 (SocketMode=0600)\n"), logText());
     assertTrue(Files.exists(socket()), "the socket file is not the engine's to remove");
+  }
+
+  @Test
+  void refusesAGroupWritableSocketWhenNoGroupIsAllowed() throws Exception {
+    Process activated = activate("--bind", socket().toString(), "--mode", "0660");
+    assertEquals(1, awaitExit(activated), logText());
+    assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " has mode 0660; an "
+        + "inherited socket must be 0600 (SocketMode=0600)\n"), logText());
+  }
+
+  @Test
+  void servesAGroupWritableSocketOfAnAllowedGroup() throws Exception {
+    long gid = myGid();
+    allowGids(Long.toString(gid));
+    activate("--bind", socket().toString(), "--mode", "0660");
+    awaitLog("listening on " + socket());
+    assertEquals(gid, ((Number) Files.getAttribute(socket(), "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
+    assertEquals(new Cli.Result(0, "shared\n", ""), Cli.run("call", "echo", "shared", "--socket",
+        socket().toString()));
+    assertTrue(logText().contains(served()), logText());
+  }
+
+  @Test
+  void refusesAGroupWritableSocketOfAGroupNotAllowed() throws Exception {
+    long gid = myGid();
+    allowGids((gid + 1) + ", " + (gid + 2));
+    Process activated = activate("--bind", socket().toString(), "--mode", "0660");
+    assertEquals(1, awaitExit(activated), logText());
+    assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " has mode 0660 and "
+        + "group " + gid + "; an inherited socket must be 0600, or 0660 with a group of omg.security.allowed-gids "
+        + "[" + (gid + 1) + ", " + (gid + 2) + "] (SocketMode=0660, SocketGroup=)\n"), logText());
+  }
+
+  @Test
+  void refusesASocketOwnedByAnotherUser() throws Exception {
+    long me = new com.sun.security.auth.module.UnixSystem().getUid();
+    assumeTrue(me == 0, "giving a file to another uid needs root");
+    Process activated = activate("--bind", socket().toString(), "--owner", "65534");
+    assertEquals(1, awaitExit(activated), logText());
+    assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " is owned by uid "
+        + "65534, not by this engine's user (uid 0); run the socket unit as the engine's user (a systemd user "
+        + "unit)\n"), logText());
+  }
+
+  @Test
+  void refusesADatagramSocket() throws Exception {
+    Process activated = activate("--bind", socket().toString(), "--pass", "datagram");
+    assertEquals(1, awaitExit(activated), logText());
+    assertTrue(logText().contains("omg-engine: socket activation: inherited fd 3 (omg-engine) is a Unix datagram "
+        + "socket, not a stream socket; use ListenStream= in the .socket unit\n"), logText());
   }
 
   @Test
