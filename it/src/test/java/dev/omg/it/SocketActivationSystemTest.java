@@ -186,6 +186,40 @@ class SocketActivationSystemTest {
   }
 
   @Test
+  void theInstalledServiceUnitStartsAnEngineOnItsSocketUnitsSocket() throws Exception {
+    // bin/omg service install --unit-dir writes the units; the stand-in then does what systemd would with them.
+    Path runtime = Files.createDirectory(dir.resolve("rt"));
+    Path units = dir.resolve("units");
+    Path omg = Path.of("../bin/omg").toAbsolutePath().normalize();
+    ProcessBuilder install = new ProcessBuilder(omg.toString(), "service", "install", "--unit-dir", units.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("install.txt").toFile());
+    install.environment().keySet().removeIf(name -> name.startsWith("OMG_") || name.startsWith("LISTEN_"));
+    install.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    install.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+    Process installing = install.start();
+    assertTrue(installing.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    assertEquals(0, installing.exitValue(), Files.readString(dir.resolve("install.txt")));
+
+    List<String> socketUnit = Files.readAllLines(units.resolve("omg-engine.socket"));
+    List<String> serviceUnit = Files.readAllLines(units.resolve("omg-engine.service"));
+    assertTrue(socketUnit.contains("ListenStream=%t/omg/engine.sock"), socketUnit.toString());
+    String execStart = serviceUnit.stream().filter(line -> line.startsWith("ExecStart=")).findFirst().orElseThrow()
+        .substring("ExecStart=".length());
+    assumeTrue(!execStart.contains("\"") && !execStart.contains("%%"), "a checkout path systemd must quote");
+    Path listen = runtime.resolve("omg").resolve("engine.sock");
+    List<String> command = new ArrayList<>(List.of("python3",
+        Path.of(SocketActivationSystemTest.class.getResource("/activate.py").toURI()).toString(),
+        "--bind", listen.toString(), "--"));
+    command.addAll(Arrays.asList(execStart.replace("%t", runtime.toString()).split(" ")));
+    Process activated = start(command);
+    awaitLog("serving the socket inherited from the service manager: fd 3 (omg-engine), listening at " + listen);
+    awaitLog("listening on " + listen);
+    assertEquals(new Cli.Result(0, "unit\n", ""), Cli.run("call", "echo", "unit", "--socket", listen.toString()));
+    assertEquals(0, Cli.run("stop", "--socket", listen.toString()).exitCode());
+    assertEquals(0, awaitExit(activated), logText());
+  }
+
+  @Test
   void sigtermDrainsAnActivatedEngineAndLeavesTheSocketInPlace() throws Exception {
     // systemd stops a service with SIGTERM; activate.py execs the engine, so the launcher's pid is the engine's.
     Process activated = activate("--bind", socket().toString());
