@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
@@ -185,8 +186,8 @@ public final class InheritedSocket {
       return;
     }
     String allowed = allowedGids.isEmpty() ? "0600 (SocketMode=0600)"
-        : "0600, or 0660 with a group of omg.security.allowed-gids " + allowedGids + " (SocketMode=0660, "
-            + "SocketGroup=)";
+        : "0600, or 0660 with a group of omg.security.allowed-gids " + new TreeSet<>(allowedGids)
+            + " (SocketMode=0660, SocketGroup=)";
     throw new RefusedException("socket activation: the socket " + socket + " has mode "
         + String.format("%04o", permissions) + (allowedGids.isEmpty() ? "" : " and group " + gid)
         + "; an inherited socket must be " + allowed);
