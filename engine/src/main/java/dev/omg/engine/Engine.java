@@ -144,8 +144,6 @@ final class Engine implements EngineInfo {
   /** The socket the service manager passed, once it proves to be the one the engine would have bound. */
   private void takeInherited(List<InheritedSocket.Passed> passed) throws IOException {
     inherited = InheritedSocket.take(passed, socketPath, transport.allowedGids);
-    log.info("serving the socket inherited from the service manager: fd {} ({}), listening at {}",
-        inherited.fd(), inherited.name(), socketPath);
   }
 
   /** One engine per socket: fails when another engine holds the lock. */
@@ -177,10 +175,15 @@ final class Engine implements EngineInfo {
             codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, requests, () -> accepting,
             connection.peer(), transport.progressBuffer,
             new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered));
-    server = inherited != null
-        ? UnixSocketServer.serveInherited(system, inherited, transport, codec, serve,
-            Materializer.createMaterializer(system))
-        : UnixSocketServer.bind(system, socketPath, transport, codec, serve, Materializer.createMaterializer(system));
+    if (inherited == null) {
+      server = UnixSocketServer.bind(system, socketPath, transport, codec, serve,
+          Materializer.createMaterializer(system));
+      return;
+    }
+    server = UnixSocketServer.serveInherited(system, inherited, transport, codec, serve,
+        Materializer.createMaterializer(system));
+    log.info("serving the socket inherited from the service manager: fd {} ({}), listening at {}",
+        inherited.fd(), inherited.name(), socketPath);
   }
 
   /** Undoes the steps taken so far: the socket is not bound yet, so the actor system and the lock. */
