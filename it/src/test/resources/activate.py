@@ -3,7 +3,8 @@
 with the given mode, puts it (or, to test refusals, something else) on fd 3 and runs COMMAND with LISTEN_FDS=1,
 LISTEN_PID and LISTEN_FDNAMES set as sd_listen_fds(3) expects.
 
-  activate.py --bind PATH [--mode 0600] [--owner UID] [--pass socket|datagram|pipe|file|unlistened]
+  activate.py --bind PATH [--mode 0600] [--dir-mode 0700] [--owner UID] [--group GID]
+              [--pass socket|datagram|pipe|file|unlistened]
               [--listen-pid self|parent] [--fdname NAME] [--runs N] -- COMMAND [ARG...]
 
 --runs 1 (the default) execs COMMAND in this process, so LISTEN_PID is this pid, as systemd-socket-activate does.
@@ -25,7 +26,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bind", required=True)
     parser.add_argument("--mode", default="0600")
+    parser.add_argument("--dir-mode", default="0700")
     parser.add_argument("--owner", type=int)
+    parser.add_argument("--group", type=int)
     parser.add_argument("--pass", dest="kind", default="socket",
                         choices=["socket", "datagram", "pipe", "file", "unlistened"])
     parser.add_argument("--listen-pid", default="self", choices=["self", "parent"])
@@ -37,7 +40,7 @@ def main():
 
     directory = os.path.dirname(args.bind)
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    os.chmod(directory, 0o700)
+    os.chmod(directory, int(args.dir_mode, 8))
     kind = socket.SOCK_DGRAM if args.kind == "datagram" else socket.SOCK_STREAM
     listener = socket.socket(socket.AF_UNIX, kind)
     # As systemd does for SocketMode=: the socket is born with the mode, through the umask.
@@ -46,8 +49,8 @@ def main():
     listener.bind(args.bind)
     os.umask(previous)
     os.chmod(args.bind, mode)
-    if args.owner is not None:
-        os.chown(args.bind, args.owner, -1)
+    if args.owner is not None or args.group is not None:
+        os.chown(args.bind, -1 if args.owner is None else args.owner, -1 if args.group is None else args.group)
     if args.kind == "socket":
         listener.listen(64)
 

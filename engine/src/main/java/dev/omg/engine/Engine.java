@@ -143,7 +143,7 @@ final class Engine implements EngineInfo {
 
   /** The socket the service manager passed, once it proves to be the one the engine would have bound. */
   private void takeInherited(List<InheritedSocket.Passed> passed) throws IOException {
-    inherited = InheritedSocket.take(passed, socketPath, transport.allowedGids);
+    inherited = InheritedSocket.take(passed, socketPath, transport.access);
   }
 
   /** One engine per socket: fails when another engine holds the lock. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.omg.transport.SocketAccess;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -251,10 +252,10 @@ class SocketActivationSystemTest {
   }
 
   @Test
-  void servesAGroupWritableSocketOfAnAllowedGroup() throws Exception {
+  void servesAGroupWritableSocketOfTheSharedGroup() throws Exception {
     long gid = myGid();
     allowGids(Long.toString(gid));
-    activate("--bind", socket().toString(), "--mode", "0660");
+    activate("--bind", socket().toString(), "--mode", "0660", "--dir-mode", "0750");
     awaitLog("listening on " + socket());
     assertEquals(gid, ((Number) Files.getAttribute(socket(), "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
     assertEquals(new Cli.Result(0, "shared\n", ""), Cli.run("call", "echo", "shared", "--socket",
@@ -263,14 +264,30 @@ class SocketActivationSystemTest {
   }
 
   @Test
-  void refusesAGroupWritableSocketOfAGroupNotAllowed() throws Exception {
+  void refusesAnOwnerOnlySocketWhenTheEngineIsShared() throws Exception {
     long gid = myGid();
-    allowGids((gid + 1) + ", " + (gid + 2));
-    Process activated = activate("--bind", socket().toString(), "--mode", "0660");
+    allowGids(Long.toString(gid));
+    Process activated = activate("--bind", socket().toString(), "--mode", "0600", "--dir-mode", "0750");
+    assertEquals(1, awaitExit(activated), logText());
+    String group = SocketAccess.describeGroup(gid);
+    assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " has mode 0600 and "
+        + "group " + group + "; with omg.security.allowed-gids = [" + gid + "] an inherited socket must be 0660 "
+        + "with group " + group + " (SocketMode=0660, SocketGroup=" + SocketAccess.groupName(gid).orElse("" + gid)
+        + ")\n"), logText());
+  }
+
+  @Test
+  void refusesAGroupWritableSocketOfAnotherGroup() throws Exception {
+    long me = new com.sun.security.auth.module.UnixSystem().getUid();
+    assumeTrue(me == 0, "giving a file to a group one is not in needs root");
+    long gid = myGid();
+    allowGids(Long.toString(gid));
+    Process activated = activate("--bind", socket().toString(), "--mode", "0660", "--dir-mode", "0750", "--group",
+        "65534");
     assertEquals(1, awaitExit(activated), logText());
     assertTrue(logText().contains("omg-engine: socket activation: the socket " + socket() + " has mode 0660 and "
-        + "group " + gid + "; an inherited socket must be 0600, or 0660 with a group of omg.security.allowed-gids "
-        + "[" + (gid + 1) + ", " + (gid + 2) + "] (SocketMode=0660, SocketGroup=)\n"), logText());
+        + "group " + SocketAccess.describeGroup(65534) + "; with omg.security.allowed-gids = [" + gid + "] an "
+        + "inherited socket must be 0660 with group " + SocketAccess.describeGroup(gid)), logText());
   }
 
   @Test

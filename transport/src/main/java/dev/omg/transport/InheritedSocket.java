@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
@@ -23,7 +21,8 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * {@code LISTEN_FDNAMES} names them, colon-separated. The engine takes the descriptor named {@value #FD_NAME},
  * else the one bound at its configured socket path, and serves it only after checking, from /proc and the socket
  * file, that it is what the engine would have bound itself: a listening Unix stream socket at the configured
- * path, owned by the engine's uid, mode 0600 (or 0660 with a group of {@code omg.security.allowed-gids}).
+ * path, owned by the engine's uid, mode 0600, or exactly 0660 with the shared group when
+ * {@code omg.security.allowed-gids} names one ({@link SocketAccess}).
  *
  * <p>sd_listen_fds unsets the variables so children do not inherit them; Java cannot change its own environment.
  * It does not need to: the engine starts no processes, a child would see a {@code LISTEN_PID} that is not its own
@@ -95,10 +94,10 @@ public final class InheritedSocket {
    * Takes the passed descriptor meant for the engine at {@code socket}, after checking it; the file at
    * {@code socket} stays the service manager's.
    *
-   * @param allowedGids omg.security.allowed-gids: with one set, a 0660 socket of such a group is accepted
+   * @param access the mode and group the socket must have: those the engine gives a socket it binds itself
    * @throws RefusedException naming what is wrong and how to set the socket unit up instead
    */
-  public static InheritedSocket take(List<Passed> passed, Path socket, Set<Long> allowedGids) throws IOException {
+  public static InheritedSocket take(List<Passed> passed, Path socket, SocketAccess access) throws IOException {
     Passed chosen = null;
     for (Passed candidate : passed) {
       if (candidate.name().equals(FD_NAME)) {
@@ -123,7 +122,7 @@ public final class InheritedSocket {
     }
     String which = "inherited fd " + chosen.fd() + " (" + chosen.name() + ")";
     UnixEntry entry = check(which, chosen.fd(), socket);
-    checkFile(socket, allowedGids);
+    checkFile(socket, access);
     AFUNIXServerSocketChannel channel =
         FileDescriptorCast.unsafeUsing(chosen.fd()).as(AFUNIXServerSocketChannel.class);
     return new InheritedSocket(chosen.fd(), chosen.name(), Path.of(entry.path()), channel);
@@ -158,8 +157,8 @@ public final class InheritedSocket {
     return entry;
   }
 
-  /** The file at the socket path: a socket of this uid, 0600, or 0660 with an allowed group. */
-  private static void checkFile(Path socket, Set<Long> allowedGids) throws IOException {
+  /** The file at the socket path: a socket of this uid, 0600, or 0660 with the shared group when there is one. */
+  private static void checkFile(Path socket, SocketAccess access) throws IOException {
     int mode;
     long uid;
     long gid;
@@ -182,15 +181,22 @@ public final class InheritedSocket {
           + "user unit)");
     }
     int permissions = mode & PERMISSIONS;
-    if (permissions == 0600 || (permissions == 0660 && allowedGids.contains(gid))) {
+    if (access.group().isEmpty()) {
+      if (permissions != 0600) {
+        throw new RefusedException("socket activation: the socket " + socket + " has mode "
+            + String.format("%04o", permissions) + "; an inherited socket must be 0600 (SocketMode=0600)");
+      }
       return;
     }
-    String allowed = allowedGids.isEmpty() ? "0600 (SocketMode=0600)"
-        : "0600, or 0660 with a group of omg.security.allowed-gids " + new TreeSet<>(allowedGids)
-            + " (SocketMode=0660, SocketGroup=)";
-    throw new RefusedException("socket activation: the socket " + socket + " has mode "
-        + String.format("%04o", permissions) + (allowedGids.isEmpty() ? "" : " and group " + gid)
-        + "; an inherited socket must be " + allowed);
+    // Exactly what the engine makes for a shared group: 0600 would silently keep the group out, wider lets others in.
+    long shared = access.group().getAsLong();
+    if (permissions != 0660 || gid != shared) {
+      throw new RefusedException("socket activation: the socket " + socket + " has mode "
+          + String.format("%04o", permissions) + " and group " + SocketAccess.describeGroup(gid) + "; with "
+          + "omg.security.allowed-gids = [" + shared + "] an inherited socket must be 0660 with group "
+          + SocketAccess.describeGroup(shared) + " (SocketMode=0660, SocketGroup="
+          + SocketAccess.groupName(shared).orElse(Long.toString(shared)) + ")");
+    }
   }
 
   /** What a descriptor's /proc/self/fd link says it is, when it is not a socket. */

@@ -53,7 +53,7 @@ class InheritedSocketTest {
     // Descriptors 1000 and 1001 are not open in this JVM, so neither is bound anywhere.
     InheritedSocket.RefusedException refused = assertThrows(InheritedSocket.RefusedException.class,
         () -> InheritedSocket.take(List.of(new InheritedSocket.Passed(1000, "a"), new InheritedSocket.Passed(1001,
-            "b")), java.nio.file.Path.of("/tmp/x/engine.sock"), java.util.Set.of()));
+            "b")), java.nio.file.Path.of("/tmp/x/engine.sock"), SocketAccess.ownerOnly()));
     assertEquals("socket activation: none of the 2 inherited descriptors (fd 1000 to 1001) is named omg-engine "
         + "(FileDescriptorName=) or bound at the configured socket path /tmp/x/engine.sock", refused.getMessage());
   }

@@ -2,6 +2,7 @@ package dev.omg.engine;
 
 import dev.omg.client.internal.EngineJvmOptions;
 import dev.omg.config.SettingsException;
+import dev.omg.transport.SocketAccess;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,9 +71,18 @@ final class Service {
   // ---- install ----
 
   private int install() throws IOException {
-    Path socket = ClientCommands.setup(arguments, env).socket();
+    ClientCommands.Setup setup = ClientCommands.setup(arguments, env);
+    Path socket = setup.socket();
+    SocketAccess access = setup.settings().access;
     String engine = engineCommand(socket);
     Path directory = unitDirectory();
+    if (access.isShared() && listenStream(socket, env).startsWith("%t/")) {
+      err.println("omg-engine: service install: the engine is shared with group "
+          + SocketAccess.describeGroup(access.group().getAsLong()) + " (omg.security.allowed-gids), but its socket "
+          + socket + " is under $XDG_RUNTIME_DIR, which only you can enter; nothing was changed: give --socket a "
+          + "path in a directory of that group");
+      return Cli.FAILED;
+    }
     Optional<String> noSystemd = Optional.empty();
     if (arguments.unitDir.isEmpty()) {
       noSystemd = whySystemdIsUnreachable();
@@ -91,8 +101,14 @@ final class Service {
       }
     }
     Files.createDirectories(directory);
-    write(directory.resolve(SOCKET_UNIT), socketUnit(listenStream(socket, env)));
+    write(directory.resolve(SOCKET_UNIT), socketUnit(listenStream(socket, env), access));
     write(directory.resolve(SERVICE_UNIT), serviceUnit(engine));
+    if (access.isShared() && !Files.isDirectory(socket.getParent())) {
+      long gid = access.group().getAsLong();
+      // systemd would create it 0750 but with the user's primary group, which the engine refuses.
+      out.println("create " + socket.getParent() + " before the socket starts: install -d -m 0750 -g "
+          + SocketAccess.groupName(gid).orElse(Long.toString(gid)) + " " + socket.getParent());
+    }
     List<List<String>> commands = List.of(List.of("daemon-reload"), List.of("enable", "--now", SOCKET_UNIT));
     if (arguments.unitDir.isPresent()) {
       out.println("systemctl was not run (--unit-dir); to use these units, run:");
@@ -122,19 +138,24 @@ final class Service {
   }
 
   /**
-   * The socket unit: the engine's socket path, 0600 in a 0700 directory from the moment it exists, its descriptor
+   * The socket unit: the engine's socket path, 0600 in a 0700 directory from the moment it exists (0660 and 0750
+   * with the shared group when {@code omg.security.allowed-gids} names one), its descriptor
    * named for the engine, one listening socket passed to one engine (Accept=no), and the file kept when the unit
    * stops, as the engine keeps it.
    */
-  static String socketUnit(String listenStream) {
+  static String socketUnit(String listenStream, SocketAccess access) {
+    // Shared with a group: the modes and group the engine gives its own socket and directory (SocketAccess).
+    String modes = access.group().isPresent()
+        ? "SocketMode=0660\nSocketGroup=" + SocketAccess.groupName(access.group().getAsLong())
+            .orElse(Long.toString(access.group().getAsLong())) + "\nDirectoryMode=0750\n"
+        : "SocketMode=0600\nDirectoryMode=0700\n";
     return MARKER + "\n"
         + "[Unit]\n"
         + "Description=omg-engine socket (the engine starts on the first connection)\n"
         + "\n"
         + "[Socket]\n"
         + "ListenStream=" + listenStream + "\n"
-        + "SocketMode=0600\n"
-        + "DirectoryMode=0700\n"
+        + modes
         // The name the engine looks for in LISTEN_FDNAMES (InheritedSocket.FD_NAME).
         + "FileDescriptorName=omg-engine\n"
         + "Accept=no\n"

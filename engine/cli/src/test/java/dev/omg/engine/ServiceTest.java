@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.omg.transport.SocketAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -124,6 +125,36 @@ class ServiceTest {
         + jar + " serve --socket \"/tmp/omg 100%%/engine.sock\" --config \"" + config + "\"\n"), service);
     assertTrue(Files.readString(units.resolve("omg-engine.socket"))
         .contains("\nListenStream=/tmp/omg 100%%/engine.sock\n"));
+  }
+
+  @Test
+  void aSharedEngineGetsTheGroupsModesAndSaysToCreateItsDirectory() throws Exception {
+    Path units = dir.resolve("units");
+    Path config = Files.writeString(dir.resolve("shared.conf"), "omg.security.allowed-gids = [4242]\n");
+    Path socket = dir.resolve("shared").resolve("engine.sock");
+    assertEquals(Cli.OK, run(withoutSystemd(), "service", "install", "--unit-dir", units.toString(), "--socket",
+        socket.toString(), "--config", config.toString()));
+    assertTrue(Files.readString(units.resolve("omg-engine.socket")).contains("\nListenStream=" + socket + "\n"
+        + "SocketMode=0660\n"
+        + "SocketGroup=" + SocketAccess.groupName(4242).orElse("4242") + "\n"
+        + "DirectoryMode=0750\n"
+        + "FileDescriptorName=omg-engine\n"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("create " + socket.getParent() + " before the socket "
+        + "starts: install -d -m 0750 -g " + SocketAccess.groupName(4242).orElse("4242") + " " + socket.getParent()
+        + "\n"), out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void refusesToShareASocketUnderTheRuntimeDirectory() throws Exception {
+    Path units = dir.resolve("units");
+    Path config = Files.writeString(dir.resolve("shared.conf"), "omg.security.allowed-gids = [4242]\n");
+    assertEquals(Cli.FAILED, run(withoutSystemd(), "service", "install", "--unit-dir", units.toString(),
+        "--config", config.toString()));
+    assertEquals("omg-engine: service install: the engine is shared with group " + SocketAccess.describeGroup(4242)
+        + " (omg.security.allowed-gids), but its socket /run/user/4242/omg/engine.sock is under $XDG_RUNTIME_DIR, "
+        + "which only you can enter; nothing was changed: give --socket a path in a directory of that group\n",
+        err.toString(StandardCharsets.UTF_8));
+    assertFalse(Files.exists(units));
   }
 
   @Test
