@@ -12,6 +12,7 @@ import dev.omg.routing.Router;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
 import dev.omg.transport.ByteBudget;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.transport.ConnectionBudget;
 import dev.omg.transport.InheritedSocket;
 import dev.omg.transport.KryoCodec;
@@ -167,7 +168,8 @@ final class Engine implements EngineInfo {
 
   /** Binds the socket and serves each connection through the request router. */
   private void bind() throws IOException {
-    RequestRouter requests = new RequestRouter(system, system.scheduler(), routing, metrics, handlers);
+    RequestRouter requests = new RequestRouter(system, system.scheduler(), routing, metrics, handlers,
+        ClientWarnings.get(system));
     ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
     String agent = "omg-engine/" + Version.get();
     Function<IncomingConnection, Flow<ByteString, ByteString, ?>> serve = connection ->

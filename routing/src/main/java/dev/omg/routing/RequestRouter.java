@@ -8,10 +8,12 @@ import dev.omg.handler.internal.HandlerRequests;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.transport.DirectExecutor;
 import dev.omg.transport.Exchange;
 import dev.omg.transport.PeerCredentials;
 import dev.omg.transport.RequestService;
+import dev.omg.transport.WarningLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -24,7 +26,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -56,8 +57,8 @@ public final class RequestRouter implements RequestService {
   private final long retryAfterMillis;
   /** Requests each configured command's handler holds (unanswered, or still in its mailbox), with its bound. */
   private final Map<String, Queue> queues;
-  private final AtomicLong lastOverloadWarning = new AtomicLong();
-  private final AtomicLong refusedSinceWarning = new AtomicLong();
+  /** OVERLOADED answers, logged within the rate limit of omg.transport.client-warnings. */
+  private final WarningLimiter overloadWarnings;
 
   private record Queue(AtomicInteger size, int limit) {}
 
@@ -65,10 +66,12 @@ public final class RequestRouter implements RequestService {
    * @param router the router actor, which owns the handler actors
    * @param handlers the configured commands: each one's {@code max-queued} and {@code timeout}, where set, bound
    *     its requests; the others use {@code omg.routing.max-queued-per-handler} and {@code request-timeout}
+   * @param warnings the engine's limiters of the warnings a client can cause
    */
   public RequestRouter(ActorRef<Router.Command> router, Scheduler scheduler, RoutingSettings settings,
-      RoutingMetrics metrics, List<HandlerDefinition> handlers) {
+      RoutingMetrics metrics, List<HandlerDefinition> handlers, ClientWarnings warnings) {
     this.router = router;
+    this.overloadWarnings = warnings.limiter(ClientWarnings.OVERLOAD, log);
     this.scheduler = scheduler;
     this.timeout = settings.requestTimeout;
     this.metrics = metrics;
@@ -203,16 +206,11 @@ public final class RequestRouter implements RequestService {
     }
   }
 
-  /** OVERLOADED at once, nothing queued. Logged as one line a second at most, with the count, not per request. */
+  /** OVERLOADED at once, nothing queued; logged within the rate limit, the rest counted in its periodic line. */
   private CompletionStage<Response> refuse(Request request, String reason) {
     metrics.refused();
-    long refused = refusedSinceWarning.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastOverloadWarning.get();
-    if (now - last >= 1_000_000_000L && lastOverloadWarning.compareAndSet(last, now)) {
-      refusedSinceWarning.addAndGet(-refused);
-      logWithMdc(request, () -> log.warn("overloaded: refused {} request(s) since the last warning; latest:"
-          + " request {}: {}", refused, request.id(), reason));
+    if (overloadWarnings.allow()) {
+      logWithMdc(request, () -> log.warn("overloaded: refused request {}: {}", request.id(), reason));
     }
     return CompletableFuture.completedFuture(
         new Response(request.id(), Status.OVERLOADED, null, reason, retryAfterMillis));

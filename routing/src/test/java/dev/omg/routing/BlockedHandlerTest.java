@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.config.OmgConfig;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
@@ -76,7 +77,7 @@ class BlockedHandlerTest {
     };
     RoutingSettings settings = RoutingSettings.create(parsed);
     router = new RequestRouter(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
-        settings, metrics, handlers);
+        settings, metrics, handlers, ClientWarnings.get(testKit.system()));
     // Started actors take a request in milliseconds; a cold one may miss the short timeout and skip it.
     warmUp("blocking", 1);
     warmUp("pool", 2);

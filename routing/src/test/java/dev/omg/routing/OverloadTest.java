@@ -3,6 +3,7 @@ package dev.omg.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.config.OmgConfig;
 import dev.omg.handler.EngineInfo;
 import dev.omg.handler.EngineStats;
@@ -55,7 +56,7 @@ class OverloadTest {
     };
     RoutingSettings settings = RoutingSettings.create(parsed);
     return new RequestRouter(testKit.spawn(Router.create(handlers, engine)), testKit.system().scheduler(),
-        settings, metrics, handlers);
+        settings, metrics, handlers, ClientWarnings.get(testKit.system()));
   }
 
   private static CompletableFuture<Response> send(RequestRouter router, long id, String command) {

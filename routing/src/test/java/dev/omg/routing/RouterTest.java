@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.config.OmgConfig;
 import dev.omg.handler.CommandStats;
 import dev.omg.handler.EngineInfo;
@@ -80,7 +81,7 @@ class RouterTest {
     List<HandlerDefinition> handlers = HandlerDefinition.all(CONFIG, RouterTest.class.getClassLoader());
     ActorRef<Router.Command> router = testKit.spawn(Router.create(handlers, engine), "router");
     requests = new RequestRouter(router, testKit.system().scheduler(), RoutingSettings.create(CONFIG), metrics,
-        handlers);
+        handlers, ClientWarnings.get(testKit.system()));
   }
 
   @AfterAll

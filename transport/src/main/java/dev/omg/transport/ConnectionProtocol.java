@@ -41,22 +41,26 @@ final class ConnectionProtocol {
   private final String agent;
   private final BooleanSupplier acceptingRequests;
   private final LongPredicate reserveId;
+  private final ClientWarnings warnings;
   private boolean open;
 
   /**
    * @param reserveId marks a request id in flight on this connection until its reply is ready; false when it
    *     already is
+   * @param warnings the engine's limiters of the warnings a client can cause, shared by all its connections
    */
-  ConnectionProtocol(String connection, String agent, BooleanSupplier acceptingRequests, LongPredicate reserveId) {
+  ConnectionProtocol(String connection, String agent, BooleanSupplier acceptingRequests, LongPredicate reserveId,
+      ClientWarnings warnings) {
     this.connection = connection;
     this.agent = agent;
     this.acceptingRequests = acceptingRequests;
     this.reserveId = reserveId;
+    this.warnings = warnings;
   }
 
   Step onInbound(Inbound inbound) {
     if (inbound instanceof Inbound.Malformed malformed) {
-      return fatal(malformed.requestId(), Status.PROTOCOL_ERROR, malformed.reason());
+      return fatal(malformed.requestId(), Status.PROTOCOL_ERROR, malformed.reason(), ClientWarnings.MALFORMED);
     }
     Envelope envelope = ((Inbound.Received) inbound).envelope();
     if (envelope instanceof StreamRequest stream) {
@@ -121,13 +125,21 @@ final class ConnectionProtocol {
 
   /** A framing failure: the byte stream cannot be trusted any more. */
   Step onFrameError(FrameException error) {
-    return fatal(0, Status.PROTOCOL_ERROR, error.getMessage());
+    return fatal(0, Status.PROTOCOL_ERROR, error.getMessage(),
+        error instanceof FrameTimeoutException ? ClientWarnings.IDLE_CLOSED : ClientWarnings.MALFORMED);
   }
 
   private Reply fatal(long requestId, Status status, String reason) {
-    try (var mdc = requestId != 0 ? MDC.putCloseable("requestId", Long.toString(requestId)) : null) {
-      log.warn("{}: {} ({}{}); closing the connection", connection, reason, status,
-          requestId != 0 ? ", request " + requestId : "");
+    return fatal(requestId, status, reason, ClientWarnings.PROTOCOL_ERROR);
+  }
+
+  /** Logged within the rate limit of its cause: a client can send bad input as often as it likes. */
+  private Reply fatal(long requestId, Status status, String reason, String cause) {
+    if (warnings.limiter(cause, log).allow()) {
+      try (var mdc = requestId != 0 ? MDC.putCloseable("requestId", Long.toString(requestId)) : null) {
+        log.warn("{}: {} ({}{}); closing the connection", connection, reason, status,
+            requestId != 0 ? ", request " + requestId : "");
+      }
     }
     return new Reply(Response.error(requestId, status, reason), true);
   }

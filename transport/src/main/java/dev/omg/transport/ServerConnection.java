@@ -78,6 +78,7 @@ public final class ServerConnection {
       PeerCredentials peer, int progressBuffer, ConnectionBudget budget) {
     int maxFrame = codec.maxPayloadSize();
     Flow<Framed, Object, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
+      ClientWarnings warnings = ClientWarnings.get(materializer.system());
       ProgressMerge.Queue progress = new ProgressMerge.Queue(progressBuffer);
       ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress);
       return Flow.of(Framed.class)
@@ -86,7 +87,7 @@ public final class ServerConnection {
               .match(FrameException.class, e -> e)
               .build())
           .statefulMap(
-              () -> new ConnectionProtocol(name, agent, acceptingRequests, exchanges::reserve),
+              () -> new ConnectionProtocol(name, agent, acceptingRequests, exchanges::reserve, warnings),
               (state, item) -> Pair.create(state, item instanceof FrameException e
                   ? new DispatchStage.Weighed<>(state.onFrameError(e), 0)
                   : new DispatchStage.Weighed<>(state.onInbound(((Framed) item).inbound()),

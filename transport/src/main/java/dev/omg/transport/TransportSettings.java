@@ -27,6 +27,10 @@ public final class TransportSettings {
   public final Duration acceptBackoff;
   public final long maxUnansweredBytesPerConnection;
   public final long maxUnansweredBytes;
+  /** Warnings of one client-triggered cause logged before the rate limit applies. */
+  public final int warningBurst;
+  /** After the burst, at most one warning of a cause per this; also how often the suppressed counts are logged. */
+  public final Duration warningInterval;
 
   private TransportSettings(Config config) {
     socketPath = Settings.string(config, "omg.transport.socket-path");
@@ -53,6 +57,8 @@ public final class TransportSettings {
         maxFrameSize, 1L << 40);
     maxUnansweredBytes = Settings.bytes(config, "omg.transport.max-unanswered-bytes",
         maxUnansweredBytesPerConnection, 1L << 40);
+    warningBurst = Settings.intInRange(config, "omg.transport.client-warnings.burst", 1, 1000);
+    warningInterval = Settings.positiveDuration(config, "omg.transport.client-warnings.interval");
   }
 
   public static TransportSettings create(Config config) {

@@ -58,15 +58,20 @@ public final class UnixSocketServer implements AutoCloseable {
   private final Map<IncomingConnection, UniqueKillSwitch> open = new ConcurrentHashMap<>();
   private final Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler;
   private final Materializer materializer;
+  private final WarningLimiter unauthorizedWarnings;
+  private final WarningLimiter connectionLimitWarnings;
   private ServerBinding binding;
 
   private UnixSocketServer(Path path, TransportSettings settings, KryoCodec codec,
-      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer) {
+      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer,
+      ClientWarnings warnings) {
     this.path = path;
     this.settings = settings;
     this.codec = codec;
     this.handler = handler;
     this.materializer = materializer;
+    this.unauthorizedWarnings = warnings.limiter(ClientWarnings.UNAUTHORIZED, log);
+    this.connectionLimitWarnings = warnings.limiter(ClientWarnings.CONNECTION_LIMIT, log);
   }
 
   /**
@@ -86,7 +91,8 @@ public final class UnixSocketServer implements AutoCloseable {
       Materializer materializer) throws IOException {
     SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
-    UnixSocketServer server = new UnixSocketServer(path, settings, codec, handler, materializer);
+    UnixSocketServer server = new UnixSocketServer(path, settings, codec, handler, materializer,
+        ClientWarnings.get(system));
     try {
       server.binding = server.run(UnixDomainSocket.get(system).bind(hidden, socketSettings(settings)), hidden);
     } catch (IOException e) {
@@ -114,7 +120,8 @@ public final class UnixSocketServer implements AutoCloseable {
       TransportSettings settings, KryoCodec codec,
       Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer)
       throws IOException {
-    UnixSocketServer server = new UnixSocketServer(socket.path(), settings, codec, handler, materializer);
+    UnixSocketServer server = new UnixSocketServer(socket.path(), settings, codec, handler, materializer,
+        ClientWarnings.get(system));
     server.binding = server.run(UnixDomainSocket.get(system)
         .bindInherited(socket.channel(), socket.path(), socketSettings(settings)), socket.path());
     return server;
@@ -159,16 +166,20 @@ public final class UnixSocketServer implements AutoCloseable {
     long id = connection.id();
     PeerCredentials peer = connection.peer();
     if (!authorized(peer)) {
-      log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
-          + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
-          peer.pid(), ownUid);
+      if (unauthorizedWarnings.allow()) {
+        log.warn("conn-{}: rejected uid {} (gid {}, pid {}): not this engine's user (uid {}) nor allowed by "
+            + "omg.security.allowed-uids/allowed-gids; answered UNAUTHORIZED and closed", id, peer.uid(), peer.gid(),
+            peer.pid(), ownUid);
+      }
       refuse(connection, Response.error(0, Status.UNAUTHORIZED, "uid " + peer.uid()
           + " may not use this engine; it serves uid " + ownUid + " and the uids and gids in omg.security"));
       return;
     }
     if (open.size() >= settings.maxConnections) {
-      log.warn("conn-{}: turned away {}: {} connections open, the limit (omg.transport.max-connections)", id,
-          peer, open.size());
+      if (connectionLimitWarnings.allow()) {
+        log.warn("conn-{}: turned away {}: {} connections open, the limit (omg.transport.max-connections)", id,
+            peer, open.size());
+      }
       refuse(connection, new Response(0, Status.OVERLOADED, null, "the engine has " + open.size()
           + " connections open, its limit; retry later", settings.connectionRetryAfter.toMillis()));
       return;
