@@ -36,6 +36,9 @@ final class Serve {
     Engine engine;
     try {
       Config config = OmgConfig.load(arguments.config.map(Path::of));
+      if (arguments.logFile.isPresent()) {
+        logToFile(Path.of(arguments.logFile.get()).toAbsolutePath(), EngineSettings.create(config));
+      }
       configured = System.nanoTime();
       Path socket = SocketPaths.resolve(arguments.socket, env, TransportSettings.create(config).socketPath);
       engine = Engine.start(config, socket, passedSockets(env));
@@ -75,6 +78,18 @@ final class Serve {
           + "socket", listenPid, pid);
     }
     return passed;
+  }
+
+  /**
+   * From here on the log goes to {@code file} (what went before, and what the JVM itself prints, stays on
+   * stderr, which auto-start keeps in a file of its own next to it).
+   */
+  private static void logToFile(Path file, EngineSettings settings) throws IOException {
+    try {
+      LogSetup.toFile(file, settings.logMaxFileSize, settings.logMaxFiles);
+    } catch (IOException e) {
+      throw new IOException("cannot log to " + file + ": " + e, e);
+    }
   }
 
   /**

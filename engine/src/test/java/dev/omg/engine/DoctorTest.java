@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import dev.omg.client.internal.ClientSettings;
 import dev.omg.transport.SocketAccess;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
@@ -24,12 +25,21 @@ class DoctorTest {
 
   private record Run(int exit, String out, String err) {}
 
-  private static Run doctor(Path socket, String... more) {
+  /** Where auto-started engines log: in the test's directory, not the user's home. */
+  private Map<String, String> env() {
+    return Map.of("XDG_STATE_HOME", dir.resolve("state").toString());
+  }
+
+  private Path logOf(Path socket) {
+    return ClientSettings.defaults().engineLogFor(socket, env());
+  }
+
+  private Run doctor(Path socket, String... more) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("doctor", "--socket", socket.toString()),
         java.util.Arrays.stream(more)).toArray(String[]::new);
-    int exit = Main.run(args, Map.of(),
+    int exit = Main.run(args, env(),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
@@ -50,6 +60,8 @@ class DoctorTest {
         + "note  engine    none running at " + socket + "\n"
         + "                fix: start one: java -jar omg-engine.jar serve (or pass --auto-start to ping, status or "
         + "call)\n"
+        + "note  log       none yet at " + logOf(socket) + ", where an engine started by --auto-start logs; serve "
+        + "logs to its stderr, under systemd to the journal (journalctl --user -u omg-engine)\n"
         + "no problems found\n", ""), run);
   }
 
@@ -89,14 +101,24 @@ class DoctorTest {
     for (int i = 1; i <= 25; i++) {
       log.append("line ").append(i).append('\n');
     }
-    Files.writeString(run.resolve("engine.log"), log);
+    Path engineLog = logOf(socket);
+    Files.createDirectories(engineLog.getParent());
+    Files.writeString(engineLog, log);
+    Files.writeString(Path.of(engineLog + ".1"), "older\n");
+    Files.writeString(Path.of(engineLog + ".2"), "oldest\n");
+    Files.writeString(engineLog.resolveSibling(engineLog.getFileName().toString().replace(".log", ".out")),
+        "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
 
     Run result = doctor(socket);
     assertEquals(Cli.FAILED, result.exit);
-    String expectedTail = String.join("\n", "--- the last 20 lines of " + run.resolve("engine.log") + " ---",
+    String expectedTail = String.join("\n", "--- the last 20 lines of " + engineLog + " ---",
         "line 6", "line 7", "line 8", "line 9", "line 10", "line 11", "line 12", "line 13", "line 14", "line 15",
         "line 16", "line 17", "line 18", "line 19", "line 20", "line 21", "line 22", "line 23", "line 24",
-        "line 25", "---", "2 problems found", "");
+        "line 25", "---",
+        "--- the last 20 lines of " + engineLog.resolveSibling(engineLog.getFileName().toString()
+            .replace(".log", ".out")) + " ---",
+        "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space", "---",
+        "2 problems found", "");
     assertEquals("omg-engine doctor: the engine at " + socket + "\n"
         + "ok    path      " + socket + " (" + socket.toString().length() + " bytes; the limit is 101)\n"
         + "ok    directory " + run + ": owned by you (uid " + SocketPaths.currentUid() + "), mode rwx------ (0700), not a symlink\n"
@@ -108,7 +130,10 @@ class DoctorTest {
         + "warn  engine    nothing listens at " + socket + ": a stale socket left by an engine that did not stop "
         + "cleanly\n"
         + "                fix: none needed: the next serve removes it once it holds the lock; or remove it: rm "
-        + socket + "\n" + expectedTail, result.out);
+        + socket + "\n"
+        + "ok    log       " + engineLog + " (" + log.length() + " B, and 2 older files " + engineLog.getFileName()
+        + ".1-2), where an engine started by --auto-start logs; serve logs to its stderr, under systemd to the "
+        + "journal (journalctl --user -u omg-engine)\n" + expectedTail, result.out);
     assertEquals(true, Files.exists(socket) && Files.exists(run.resolve("engine.lock")), "doctor removes nothing");
   }
 

@@ -44,6 +44,18 @@ class MainTest {
   }
 
   @Test
+  void parsesTheLogFileOfServe() {
+    Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"serve", "--log-file", "/tmp/x/engine.log"});
+    assertEquals(Optional.of("/tmp/x/engine.log"), arguments.logFile);
+  }
+
+  @Test
+  void refusesALogFileForAnyCommandButServe() {
+    Run result = run("ping", "--log-file", "/tmp/x/engine.log");
+    assertEquals(new Run(Cli.USAGE, "", "omg-engine: --log-file works with serve only, not ping\n"), result);
+  }
+
+  @Test
   void passesEverythingAfterADoubleDashAsArguments() {
     Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"call", "echo", "--", "--socket", "x"});
     assertEquals(List.of("echo", "--socket", "x"), arguments.positional);

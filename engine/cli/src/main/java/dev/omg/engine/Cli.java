@@ -34,6 +34,7 @@ public final class Cli {
 
       commands:
         serve [--config FILE]        run the engine in the foreground (logs to stderr; stops on SIGTERM/SIGINT)
+          [--log-file FILE]          log to FILE instead, rolled over at a size cap (as auto-start does)
         ping                         check that the engine answers, and how fast
         status [--json]              the engine's version, uptime, connections and request counters, and per
                                      command: requests, errors, cancelled, in flight, queued, latencies
@@ -81,6 +82,10 @@ public final class Cli {
       err.print(USAGE_TEXT);
       return USAGE;
     }
+    if (arguments.logFile.isPresent() && !arguments.command.equals("serve")) {
+      err.println("omg-engine: --log-file works with serve only, not " + arguments.command);
+      return USAGE;
+    }
     switch (arguments.command) {
       case "help", "--help", "-h" -> {
         out.print(USAGE_TEXT);
@@ -126,6 +131,7 @@ public final class Cli {
     final String command;
     final Optional<String> socket;
     final Optional<String> config;
+    final Optional<String> logFile;
     final Optional<Double> timeoutSeconds;
     final boolean autoStart;
     final boolean json;
@@ -133,12 +139,13 @@ public final class Cli {
     /** service: where the unit files go instead of the user's unit directory; then systemctl is not run. */
     final Optional<String> unitDir;
 
-    private Arguments(String command, Optional<String> socket, Optional<String> config,
+    private Arguments(String command, Optional<String> socket, Optional<String> config, Optional<String> logFile,
         Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional,
         Optional<String> unitDir) {
       this.command = command;
       this.socket = socket;
       this.config = config;
+      this.logFile = logFile;
       this.timeoutSeconds = timeoutSeconds;
       this.autoStart = autoStart;
       this.json = json;
@@ -154,6 +161,7 @@ public final class Cli {
       String socket = null;
       String config = null;
       String unitDir = null;
+      String logFile = null;
       Double timeout = null;
       boolean autoStart = false;
       boolean json = false;
@@ -194,6 +202,7 @@ public final class Cli {
           case "--socket" -> socket = value;
           case "--config" -> config = value;
           case "--unit-dir" -> unitDir = value;
+          case "--log-file" -> logFile = value;
           case "--timeout" -> {
             try {
               timeout = Double.parseDouble(value);
@@ -208,7 +217,8 @@ public final class Cli {
         }
       }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional), Optional.ofNullable(unitDir));
+          Optional.ofNullable(logFile), Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional),
+          Optional.ofNullable(unitDir));
     }
   }
 }

@@ -204,10 +204,11 @@ final class ClientCommands {
     if (first.getFileName().toString().endsWith(".jar")) {
       command.addAll(EngineJvmOptions.archive(first, Runtime.version().feature()));
     }
-    command.addAll(List.of("-cp", classpath, ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
+    Path log = setup.settings().engineLogFor(setup.socket(), env);
+    command.addAll(List.of("-cp", classpath, ENGINE_MAIN, "serve", "--socket", setup.socket().toString(),
+        "--log-file", log.toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
-    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()),
-        setup.settings().access.group());
+    return new AutoStart.Launch(command, log, setup.settings().access.group());
   }
 
   private static String engineClasspath() throws IOException {

@@ -1,5 +1,6 @@
 package dev.omg.engine;
 
+import dev.omg.client.AutoStart;
 import dev.omg.client.internal.LogTail;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
@@ -71,10 +72,12 @@ final class Doctor {
   }
 
   private final ClientCommands.Setup setup;
+  private final Path log;
   private final List<Finding> findings = new ArrayList<>();
 
-  private Doctor(ClientCommands.Setup setup) {
+  private Doctor(ClientCommands.Setup setup, Path log) {
     this.setup = setup;
+    this.log = log;
   }
 
   static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -85,21 +88,20 @@ final class Doctor {
       err.println("omg-engine: configuration error: " + e.getMessage());
       return Cli.FAILED;
     }
-    Doctor doctor = new Doctor(setup);
+    Path log = setup.settings().engineLogFor(setup.socket(), env);
+    Doctor doctor = new Doctor(setup, log);
     doctor.examine();
+    doctor.checkLog();
     out.println("omg-engine doctor: the engine at " + setup.socket());
     for (Finding finding : doctor.findings) {
       out.printf("%-5s %-9s %s%n", finding.level().tag, finding.subject(), finding.text());
       finding.fix().ifPresent(fix -> out.printf("%-15s %s%n", "", "fix: " + fix));
     }
-    Path log = setup.settings().engineLogFor(setup.socket());
-    if (Files.isRegularFile(log)) {
-      out.println("--- the last " + LOG_LINES + " lines of " + log + " ---");
-      String tail = LogTail.of(log, LOG_LINES);
-      if (!tail.isEmpty()) {
-        out.println(tail);
-      }
-      out.println("---");
+    printTail(log, out);
+    // A failed start's reason, or a JVM crash: what the engine printed before its log was open.
+    Path output = AutoStart.outputFor(log);
+    if (Files.isRegularFile(output) && output.toFile().length() > 0) {
+      printTail(output, out);
     }
     long problems = doctor.findings.stream().filter(f -> f.level().isProblem()).count();
     out.println(problems == 0 ? "no problems found" : problems + (problems == 1 ? " problem" : " problems")
@@ -131,7 +133,17 @@ final class Doctor {
           "check the directory's permissions: ls -la " + directory));
     }
     checkEngine(socket);
-    checkLog(setup.settings().engineLogFor(socket));
+  }
+
+  private static void printTail(Path file, PrintStream out) {
+    if (Files.isRegularFile(file)) {
+      out.println("--- the last " + LOG_LINES + " lines of " + file + " ---");
+      String tail = LogTail.of(file, LOG_LINES);
+      if (!tail.isEmpty()) {
+        out.println(tail);
+      }
+      out.println("---");
+    }
   }
 
   private void checkPathLength(Path socket) {
@@ -375,11 +387,30 @@ final class Doctor {
     }
   }
 
-  private void checkLog(Path log) {
+  /** Where this socket's engine logs, in each way it may run, and how much of it there is. */
+  private void checkLog() {
+    String elsewhere = "; serve logs to its stderr, under systemd to the journal (journalctl --user -u omg-engine)";
     if (!Files.isRegularFile(log)) {
-      findings.add(Finding.note("log", "no log file at " + log + " (engines started by --auto-start log there; "
-          + "serve logs to its stderr)", null));
+      findings.add(Finding.note("log", "none yet at " + log + ", where an engine started by --auto-start logs"
+          + elsewhere, null));
+      return;
     }
+    int rolled = 0;
+    while (Files.isRegularFile(log.resolveSibling(log.getFileName() + "." + (rolled + 1)))) {
+      rolled++;
+    }
+    findings.add(Finding.ok("log", log + " (" + size(log.toFile().length()) + (rolled == 0 ? ""
+        : ", and " + rolled + " older file" + (rolled == 1 ? "" : "s") + " " + log.getFileName() + ".1"
+        + (rolled == 1 ? "" : "-" + rolled)) + "), where an engine started by --auto-start logs" + elsewhere));
+  }
+
+  /** 512 B, 12.3 KiB, 9.9 MiB. */
+  static String size(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    return bytes < 1024 * 1024 ? String.format("%.1f KiB", bytes / 1024.0)
+        : String.format("%.1f MiB", bytes / (1024.0 * 1024));
   }
 
   private static String readPid(Path lock) {

@@ -42,8 +42,9 @@ public final class AutoStart {
   private AutoStart() {}
 
   /**
-   * What to run, where its output goes, and the group the engine shares its socket with (omg.security.allowed-gids),
-   * whose directory the client then prepares the same way.
+   * What to run, where it logs, and the group the engine shares its socket with (omg.security.allowed-gids), whose
+   * directory the client then prepares the same way. {@code command} tells the engine where to log (serve
+   * --log-file); what the JVM prints itself goes to {@link #outputFor}{@code (log)}, truncated at each start.
    */
   public record Launch(List<String> command, Path log, OptionalLong sharedGroup) {
     public Launch {
@@ -67,7 +68,8 @@ public final class AutoStart {
    * @param timeout how long to wait for another client's start or for our own engine to answer
    * @param progress told what happens while it takes time (the CLI prints it on a terminal)
    * @throws EngineException when an engine answers but refuses the connection; it is not started again
-   * @throws IOException when the engine could not be started or did not answer in time; the message names its log
+   * @throws IOException when the engine could not be started or did not answer in time; the message names its log,
+   *     or shows the end of its output when it exited
    */
   public static EngineClient connect(Path socket, ClientOptions options, Launch launch, Duration timeout,
       Consumer<String> progress) throws IOException {
@@ -83,7 +85,7 @@ public final class AutoStart {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    // The same directory the engine would create and verify (0700, or 0750 shared): the start lock and log live in it.
+    // The same directory the engine would create and verify (0700, or 0750 shared): the start lock lives in it.
     launch.access().checkUsable();
     SocketDirectory.prepare(socket.getParent(), launch.access());
     Path lockPath = startLockFor(socket);
@@ -121,7 +123,7 @@ public final class AutoStart {
         }
         progress.accept("starting an engine at " + socket + " (log: " + launch.log() + ")");
         Process process = spawn(launch);
-        EngineClient client = awaitReady(socket, options, process, launch.log(), deadline, timeout);
+        EngineClient client = awaitReady(socket, options, process, launch, deadline, timeout);
         progress.accept(String.format("the engine answers after %.1f s", (System.nanoTime() - started) / 1e9));
         return client;
       } finally {
@@ -160,15 +162,24 @@ public final class AutoStart {
     }
   }
 
+  /**
+   * Where the JVM's own stdout and stderr go, next to {@code log} ({@code engine.log -> engine.out}): what is
+   * printed before the log is open (a failed start's reason) and what the JVM prints by itself (a crash).
+   */
+  public static Path outputFor(Path log) {
+    String name = log.getFileName().toString();
+    String base = name.endsWith(".log") ? name.substring(0, name.length() - ".log".length()) : name;
+    return log.resolveSibling(base + ".out");
+  }
+
   private static Process spawn(Launch launch) throws IOException {
-    Path log = launch.log();
-    Files.createDirectories(log.getParent());
-    if (!Files.exists(log)) {
-      try {
-        Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // Appended to below like any existing log.
-      }
+    Path output = outputFor(launch.log());
+    createPrivately(output.toAbsolutePath().getParent());
+    // Truncated at each start, so it stays small; appended to, so a write never leaves a hole.
+    try (FileChannel truncate = FileChannel.open(output, Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      // Only truncated.
     }
     List<String> command = new ArrayList<>();
     // A session of its own: the engine outlives this client and ignores the terminal's Ctrl-C and hangup.
@@ -183,11 +194,26 @@ public final class AutoStart {
     return new ProcessBuilder(command)
         .redirectInput(new File("/dev/null"))
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
         .start();
   }
 
-  private static EngineClient awaitReady(Path socket, ClientOptions options, Process process, Path log,
+  /** {@code directory} and its missing parents, 0700, as the XDG base directory spec asks. */
+  private static void createPrivately(Path directory) throws IOException {
+    List<Path> missing = new ArrayList<>();
+    for (Path d = directory; d != null && !Files.isDirectory(d); d = d.getParent()) {
+      missing.add(0, d);
+    }
+    for (Path d : missing) {
+      try {
+        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // Another client made it first.
+      }
+    }
+  }
+
+  private static EngineClient awaitReady(Path socket, ClientOptions options, Process process, Launch launch,
       long deadline, Duration timeout) throws IOException {
     while (true) {
       try {
@@ -200,13 +226,15 @@ public final class AutoStart {
         try {
           return EngineClient.connect(socket, options);
         } catch (NoEngineException stillNone) {
+          Path output = outputFor(launch.log());
           throw new IOException("the engine exited with status " + process.exitValue()
-              + " before it answered; the end of its log " + log + ":\n" + LogTail.of(log, 10));
+              + " before it answered; the end of its output " + output + ":\n" + LogTail.of(output, 10));
         }
       }
       if (System.nanoTime() > deadline) {
         throw new IOException("the engine started at " + socket + " did not answer within " + timeout.toSeconds()
-            + " s (omg.client.start-timeout); it may still be starting: see its log " + log);
+            + " s (omg.client.start-timeout); it may still be starting: see its log " + launch.log()
+            + " and its output " + outputFor(launch.log()));
       }
       pause();
     }

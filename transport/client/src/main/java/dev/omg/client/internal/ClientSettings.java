@@ -5,10 +5,15 @@ import dev.omg.config.Settings;
 import dev.omg.config.SettingsException;
 import dev.omg.transport.FrameHeader;
 import dev.omg.transport.SocketAccess;
+import dev.omg.transport.SocketPaths;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * The typed, validated {@code omg.client} settings, and the two {@code omg.transport} keys a client shares with the
@@ -20,7 +25,7 @@ public final class ClientSettings {
   public final boolean autoStart;
   /** How long to wait for a started engine to answer ({@code omg.client.start-timeout}). */
   public final Duration startTimeout;
-  /** The engine's log file, or empty for next to the socket ({@code omg.client.engine-log}). */
+  /** An auto-started engine's log file, or empty for the default ({@code omg.client.engine-log}). */
   public final String engineLog;
   /** The configured socket path, or empty for the default ({@code omg.transport.socket-path}). */
   public final String socketPath;
@@ -84,14 +89,38 @@ public final class ClientSettings {
     return new ClientSettings(true, startTimeout, engineLog, socketPath, maxFrameSize, access);
   }
 
-  /** Where the engine at {@code socket} logs: the configured file, else {@code engine.sock -> engine.log}. */
-  public Path engineLogFor(Path socket) {
+  /**
+   * Where an engine auto-started at {@code socket} logs: the configured file, else {@link #logDirectory}'s
+   * {@code engine.log} for the default socket and {@code <name>-<CRC-32 of the socket's path>.log} for any other
+   * ({@code /tmp/x/engine.sock -> engine-1a2b3c4d.log}), so that two engines never share a log.
+   */
+  public Path engineLogFor(Path socket, Map<String, String> env) {
     if (!engineLog.isBlank()) {
       return Path.of(engineLog);
     }
-    String name = socket.getFileName().toString();
+    Path normal = socket.toAbsolutePath().normalize();
+    if (normal.equals(SocketPaths.resolve(Optional.empty(), env, ""))) {
+      return logDirectory(env).resolve("engine.log");
+    }
+    String name = normal.getFileName().toString();
     String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
-    return socket.resolveSibling(base + ".log");
+    CRC32 crc = new CRC32();
+    crc.update(normal.toString().getBytes(StandardCharsets.UTF_8));
+    return logDirectory(env).resolve(base + "-" + String.format("%08x", crc.getValue()) + ".log");
+  }
+
+  /**
+   * The XDG base directory for state that outlives a reboot, logs included: {@code $XDG_STATE_HOME/omg}, else
+   * {@code ~/.local/state/omg} (a relative XDG_STATE_HOME is ignored, as the XDG spec says).
+   */
+  public static Path logDirectory(Map<String, String> env) {
+    String state = env.get("XDG_STATE_HOME");
+    if (state != null && Path.of(state).isAbsolute()) {
+      return Path.of(state, "omg");
+    }
+    String home = env.get("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "state",
+        "omg");
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.omg.config.SettingsException;
 import dev.omg.transport.SocketAccess;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClientSettingsTest {
@@ -22,7 +23,7 @@ class ClientSettingsTest {
         "omg.client { auto-start = on, start-timeout = 30s, engine-log = \"/var/tmp/omg.log\" }"));
     assertEquals(true, settings.autoStart);
     assertEquals(Duration.ofSeconds(30), settings.startTimeout);
-    assertEquals(Path.of("/var/tmp/omg.log"), settings.engineLogFor(Path.of("/run/omg/engine.sock")));
+    assertEquals(Path.of("/var/tmp/omg.log"), settings.engineLogFor(Path.of("/run/omg/engine.sock"), Map.of()));
   }
 
   @Test
@@ -54,9 +55,26 @@ class ClientSettingsTest {
   }
 
   @Test
-  void putsTheEngineLogNextToTheSocketByDefault() {
-    assertEquals(Path.of("/run/omg/engine.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/engine.sock")));
-    assertEquals(Path.of("/run/omg/custom.log"), ClientSettings.defaults().engineLogFor(Path.of("/run/omg/custom")));
+  void logsTheDefaultSocketsEngineToEngineLogInTheXdgStateDirectory() {
+    Map<String, String> env = Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "XDG_STATE_HOME", "/home/u/.state");
+    assertEquals(Path.of("/home/u/.state/omg/engine.log"),
+        ClientSettings.defaults().engineLogFor(Path.of("/run/user/1000/omg/engine.sock"), env));
+  }
+
+  @Test
+  void namesAnyOtherSocketsLogAfterItsNameAndTheCrcOfItsPathSoNoTwoEnginesShareOne() {
+    Map<String, String> env = Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "XDG_STATE_HOME", "/home/u/.state");
+    assertEquals(Path.of("/home/u/.state/omg/custom-ed7390ca.log"),
+        ClientSettings.defaults().engineLogFor(Path.of("/run/user/1000/omg/custom"), env));
+    assertEquals(Path.of("/home/u/.state/omg/engine-4db5124b.log"),
+        ClientSettings.defaults().engineLogFor(Path.of("/tmp/other/../other/engine.sock"), env));
+  }
+
+  @Test
+  void fallsBackToDotLocalStateInHomeWithoutAnAbsoluteXdgStateHome() {
+    assertEquals(Path.of("/home/u/.local/state/omg"), ClientSettings.logDirectory(Map.of("HOME", "/home/u")));
+    assertEquals(Path.of("/home/u/.local/state/omg"),
+        ClientSettings.logDirectory(Map.of("HOME", "/home/u", "XDG_STATE_HOME", "relative/state")));
   }
 
   @Test
