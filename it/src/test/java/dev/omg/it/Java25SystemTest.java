@@ -1,6 +1,7 @@
 package dev.omg.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.omg.client.EngineClient;
@@ -78,14 +79,24 @@ class Java25SystemTest {
   void anEngineStartedByAutoStartLogsNoJvmWarning() throws Exception {
     Path socket = dir.resolve("run/engine.sock");
     Path config = Files.writeString(dir.resolve("client.conf"), "omg.client.start-timeout = 60s\n");
-    Cli.Result ping = Cli.runWith(java25, List.of(), Map.of(), "ping", "--auto-start", "--socket",
+    Map<String, String> env = Map.of("XDG_STATE_HOME", dir.resolve("state").toString());
+    Cli.Result ping = Cli.runWith(java25, List.of(), env, "ping", "--auto-start", "--socket",
         socket.toString(), "--config", config.toString());
     assertEquals(0, ping.exitCode(), ping.toString());
     assertEquals(List.of(), warnings(ping.stderr()), "ping --auto-start on stderr");
     Cli.Result stop = Cli.runWith(java25, List.of(), Map.of(), "stop", "--socket", socket.toString());
     assertEquals(0, stop.exitCode(), stop.toString());
-    String log = Files.readString(dir.resolve("run/engine.log"));
-    assertEquals(List.of(), warnings(log), "the auto-started engine's log:\n" + log);
+    // The JVM's warnings would be in its own output (.out), the engine's in its log (.log).
+    List<Path> files;
+    try (var listed = Files.list(dir.resolve("state/omg"))) {
+      files = listed.sorted().toList();
+    }
+    assertEquals(2, files.size(), files.toString());
+    for (Path file : files) {
+      String text = Files.readString(file);
+      assertEquals(List.of(), warnings(text), file + ":\n" + text);
+    }
+    assertTrue(Files.readString(files.get(0)).contains(" listening on " + socket), files.get(0).toString());
   }
 
   @Test

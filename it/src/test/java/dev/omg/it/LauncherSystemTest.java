@@ -172,8 +172,9 @@ class LauncherSystemTest {
 
   @Test
   void autoStartStartsTheEngineWithTheEnginesJvmOptions() throws Exception {
-    Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx80m"), "ping",
-        "--auto-start", "--socket", socket().toString()));
+    // The started engine logs under XDG_STATE_HOME: the test's directory, not the user's home.
+    Cli.Result ping = run(omg(launcher(), runningJavaHome(), Map.of("OMG_ENGINE_JAVA_OPTS", "-Xmx80m",
+        "XDG_STATE_HOME", dir.resolve("state").toString()), "ping", "--auto-start", "--socket", socket().toString()));
     assertEquals(0, ping.exitCode(), ping.toString());
     long pid = Long.parseLong(Files.readString(socket().resolveSibling("engine.lock")).trim());
     try {

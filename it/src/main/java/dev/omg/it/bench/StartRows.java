@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,9 +90,11 @@ final class StartRows {
   double autoStartMillis() throws Exception {
     Path socket = freshDirectory("auto-start").resolve("run").resolve("engine.sock");
     Path javaHome = Launcher.currentJavaHome();
+    // The engine's log goes with the run's other files, not into the user's ~/.local/state.
+    Map<String, String> env = new HashMap<>(launcher.env(javaHome));
+    env.put("XDG_STATE_HOME", socket.getParent().getParent().resolve("state").toString());
     ProcessTimes.Command command = new ProcessTimes.Command("ping --auto-start",
-        launcher.argv(javaHome, "ping", "--auto-start", "--socket", socket.toString()), launcher.env(javaHome),
-        "pong");
+        launcher.argv(javaHome, "ping", "--auto-start", "--socket", socket.toString()), env, "pong");
     Path output = socket.getParent().getParent().resolve("cli-output.txt");
     long nanos;
     try {
