@@ -57,18 +57,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+show_logs() {
+  cat "$archive.log" "$work/engine.log" >&2 2>/dev/null || true
+}
+
 cli() {
   "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$cli_jar" "$@" --socket "$socket" --timeout 60
 }
 
 # shellcheck disable=SC2086
-"$java" $opts $record -jar "$engine_jar" serve --socket "$socket" >"$archive.log" 2>&1 &
+# With --log-file, as auto-start runs it, so the rolling file appender's classes are archived too.
+"$java" $opts $record -jar "$engine_jar" serve --socket "$socket" --log-file "$work/engine.log" >"$archive.log" 2>&1 &
 engine_pid=$!
 tries=0
 until [ -S "$socket" ] && cli ping >/dev/null 2>&1; do
   tries=$((tries + 1))
   if [ "$tries" -gt 600 ] || ! kill -0 "$engine_pid" 2>/dev/null; then
-    cat "$archive.log" >&2
+    show_logs
     echo "make-engine-archive: the training engine did not answer" >&2
     exit 1
   fi
@@ -77,13 +82,13 @@ done
 for command in "ping" "status" "commands" "call echo training run" "status --json"; do
   # shellcheck disable=SC2086
   cli $command >>"$archive.log" 2>&1 || {
-    cat "$archive.log" >&2
+    show_logs
     echo "make-engine-archive: $command failed" >&2
     exit 1
   }
 done
 cli stop >>"$archive.log" 2>&1
-wait "$engine_pid" || { cat "$archive.log" >&2; echo "make-engine-archive: the engine exited with $?" >&2; exit 1; }
+wait "$engine_pid" || { show_logs; echo "make-engine-archive: the engine exited with $?" >&2; exit 1; }
 engine_pid=
-[ -f "$archive" ] || { cat "$archive.log" >&2; echo "make-engine-archive: no archive at $archive" >&2; exit 1; }
+[ -f "$archive" ] || { show_logs; echo "make-engine-archive: no archive at $archive" >&2; exit 1; }
 echo "make-engine-archive: $archive (Java $feature)"
