@@ -222,7 +222,7 @@ class RouterTest {
   @Test
   void theHandlerSeesThePeerOfTheConnection() throws Exception {
     Exchange exchange = new Exchange(new Request(82, "waiting", "who"), new PeerCredentials(1234, 100, 77), false,
-        null);
+        null, null);
     assertEquals(Response.ok(82, "peer 1234"), requests.serve(exchange).toCompletableFuture()
         .get(5, TimeUnit.SECONDS));
   }

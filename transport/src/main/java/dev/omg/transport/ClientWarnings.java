@@ -28,6 +28,8 @@ public final class ClientWarnings implements Extension {
   public static final String IDLE_CLOSED = "idle-closed connection";
   /** Requests refused OVERLOADED at a routing bound. */
   public static final String OVERLOAD = "overload";
+  /** A streamed request's progress events dropped: its client does not read them. */
+  public static final String DROPPED_PROGRESS = "dropped progress";
 
   private static final Id ID = new Id();
 

@@ -17,13 +17,16 @@ final class ConnectionExchanges {
   private final String connection;
   private final PeerCredentials peer;
   private final ProgressMerge.Queue progressQueue;
+  private final WarningLimiter dropWarnings;
   private final Map<Long, Exchange> inFlight = new ConcurrentHashMap<>();
   private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
 
-  ConnectionExchanges(String connection, PeerCredentials peer, ProgressMerge.Queue progressQueue) {
+  ConnectionExchanges(String connection, PeerCredentials peer, ProgressMerge.Queue progressQueue,
+      WarningLimiter dropWarnings) {
     this.connection = connection;
     this.peer = peer;
     this.progressQueue = progressQueue;
+    this.dropWarnings = dropWarnings;
   }
 
   /**
@@ -36,7 +39,7 @@ final class ConnectionExchanges {
 
   /** Registers a request whose id was reserved. */
   Exchange open(Request request, boolean streamed) {
-    Exchange exchange = new Exchange(request, peer, streamed, progressQueue);
+    Exchange exchange = new Exchange(request, peer, streamed, progressQueue, dropWarnings);
     inFlight.put(request.id(), exchange);
     return exchange;
   }

@@ -14,7 +14,8 @@ import org.slf4j.MDC;
  *
  * <p>Progress frames share one bounded queue per connection. When the client does not read them fast enough
  * and the queue is full, {@link #progress} drops the event and returns false; the sequence number is spent
- * anyway, so the client sees the gap, and the engine logs one warning per request. The final reply is never
+ * anyway, so the client sees the gap, and the engine logs one warning per request, within the rate limit of
+ * {@link ClientWarnings#DROPPED_PROGRESS}. The final reply is never
  * dropped: it waits (with backpressure) until every accepted progress frame of its request has been written.
  */
 public final class Exchange {
@@ -27,6 +28,7 @@ public final class Exchange {
   private final PeerCredentials peer;
   private final boolean streamed;
   private final ProgressMerge.Queue progressQueue;
+  private final WarningLimiter dropWarnings;
   private final CompletableFuture<Void> cancelled = new CompletableFuture<>();
   private long lastSeq;
   private long pending;
@@ -38,17 +40,20 @@ public final class Exchange {
    * @param peer who sent it, or null when unknown
    * @param streamed whether the client asked for progress frames
    * @param progressQueue the connection's progress queue (of {@code Frame}s); may be null when not streamed
+   * @param dropWarnings the engine's limit on warnings about dropped progress; may be null when not streamed
    */
-  public Exchange(Request request, PeerCredentials peer, boolean streamed, ProgressMerge.Queue progressQueue) {
+  public Exchange(Request request, PeerCredentials peer, boolean streamed, ProgressMerge.Queue progressQueue,
+      WarningLimiter dropWarnings) {
     this.request = request;
     this.peer = peer;
     this.streamed = streamed;
     this.progressQueue = progressQueue;
+    this.dropWarnings = dropWarnings;
   }
 
   /** An exchange with no connection behind it: no progress, never cancelled; for dispatching a bare request. */
   public static Exchange detached(Request request) {
-    return new Exchange(request, null, false, null);
+    return new Exchange(request, null, false, null, null);
   }
 
   public Request request() {
@@ -101,7 +106,7 @@ public final class Exchange {
       first = dropped++ == 0;
       done = pending == 0 && finished ? drained : null;
     }
-    if (first) {
+    if (first && dropWarnings.allow()) {
       try (var id = MDC.putCloseable("requestId", Long.toString(request.id()));
           var command = MDC.putCloseable("command", String.valueOf(request.command()))) {
         log.warn("request {} '{}': the client is not reading progress frames; dropped event {} (and any further"

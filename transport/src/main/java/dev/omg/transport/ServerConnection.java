@@ -80,7 +80,8 @@ public final class ServerConnection {
     Flow<Framed, Object, NotUsed> protocol = Flow.fromMaterializer((materializer, attributes) -> {
       ClientWarnings warnings = ClientWarnings.get(materializer.system());
       ProgressMerge.Queue progress = new ProgressMerge.Queue(progressBuffer);
-      ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress);
+      ConnectionExchanges exchanges = new ConnectionExchanges(name, peer, progress,
+          warnings.limiter(ClientWarnings.DROPPED_PROGRESS, LoggerFactory.getLogger(Exchange.class)));
       return Flow.of(Framed.class)
           .map(framed -> (Object) framed)
           .recover(new PFBuilder<Throwable, Object>()

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.omg.protocol.Progress;
 import dev.omg.protocol.Request;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** One request's progress frames against a connection's bounded queue. */
 class ExchangeTest {
+  private static final WarningLimiter WARNINGS = new WarningLimiter(ClientWarnings.DROPPED_PROGRESS,
+      LoggerFactory.getLogger(Exchange.class), 5, Duration.ofSeconds(10), System::nanoTime);
   /** A connection's progress queue that nobody reads until the test says so. */
   private static final class Queue {
     final ProgressMerge.Queue queue;
@@ -33,7 +37,7 @@ class ExchangeTest {
   @Test
   void dropsProgressWhenTheQueueIsFullAndSpendsItsSequenceNumber() {
     Queue queue = new Queue(2);
-    Exchange exchange = new Exchange(new Request(7, "install", null), null, true, queue.queue);
+    Exchange exchange = new Exchange(new Request(7, "install", null), null, true, queue.queue, WARNINGS);
     assertTrue(exchange.progress("a"));
     assertTrue(exchange.progress("b"));
     assertFalse(exchange.progress("c"), "the queue is full");
@@ -46,7 +50,7 @@ class ExchangeTest {
   @Test
   void theReplyWaitsUntilEveryAcceptedProgressFrameWasEmitted() {
     Queue queue = new Queue(4);
-    Exchange exchange = new Exchange(new Request(8, "install", null), null, true, queue.queue);
+    Exchange exchange = new Exchange(new Request(8, "install", null), null, true, queue.queue, WARNINGS);
     exchange.progress("a");
     exchange.progress("b");
     CompletableFuture<Void> drained = exchange.finish().toCompletableFuture();
@@ -60,7 +64,7 @@ class ExchangeTest {
   @Test
   void aPlainRequestSendsNoProgress() {
     Queue queue = new Queue(4);
-    Exchange exchange = new Exchange(new Request(9, "install", null), null, false, queue.queue);
+    Exchange exchange = new Exchange(new Request(9, "install", null), null, false, queue.queue, WARNINGS);
     assertFalse(exchange.progress("a"));
     assertTrue(exchange.finish().toCompletableFuture().isDone());
     assertEquals(List.of(), queue.frames);
