@@ -58,6 +58,48 @@ class EngineLogSystemTest {
     }
   }
 
+  /**
+   * What systemd does for a service whose stderr is the journal, stood in for by a file: JOURNAL_STREAM names the
+   * device and inode of what stderr is (systemd.exec(5)). Tested with a file because no systemd runs here.
+   */
+  @Test
+  void withStderrOnTheJournalEachLineCarriesItsSyslogPriorityAndNoTimestamp() throws Exception {
+    Path socket = dir.resolve("run/engine.sock");
+    Path stderr = Files.createFile(dir.resolve("journal.txt"));
+    String journalStream = Files.getAttribute(stderr, "unix:dev") + ":" + Files.getAttribute(stderr, "unix:ino");
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-Xmx256m", "-jar",
+        EngineProcess.jar().toString(), "serve", "--socket", socket.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+    builder.environment().remove("OMG_SOCKET");
+    builder.environment().put("JOURNAL_STREAM", journalStream);
+    Process engine = builder.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!Files.exists(socket) && engine.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Cli.Result ping = Cli.run("ping", "--socket", socket.toString());
+      assertEquals(0, ping.exitCode(), ping + Files.readString(stderr));
+      try (RawConnection raw = new RawConnection(socket)) {
+        raw.sendBytes(GARBAGE);
+        assertEquals(Status.PROTOCOL_ERROR, ((Response) raw.receive().orElseThrow()).status());
+      }
+      assertEquals(0, Cli.run("stop", "--socket", socket.toString()).exitCode());
+      assertTrue(engine.waitFor(30, TimeUnit.SECONDS), "the engine stopped");
+    } finally {
+      engine.destroyForcibly();
+    }
+    List<String> lines = Files.readAllLines(stderr);
+    assertTrue(lines.stream().anyMatch(line -> line.startsWith("<6>INFO  Engine - omg-engine ")
+        && line.contains(" listening on " + socket)), String.join("\n", lines));
+    assertTrue(lines.stream().anyMatch(line -> line.matches("<4>WARN  ConnectionProtocol - conn-\\d+ "
+        + "\\(pid \\d+\\): malformed payload: .* \\(PROTOCOL_ERROR\\); closing the connection")),
+        String.join("\n", lines));
+    assertTrue(lines.stream().allMatch(line -> line.matches("<[3467]>[A-Z]+ +\\w+ .*")),
+        "every line has its priority and no timestamp:\n" + String.join("\n", lines));
+  }
+
   @Test
   void aClientLoopingOnMalformedFramesLeavesTheLogUnderItsCapWithItsWarningsRateLimited() throws Exception {
     Path socket = dir.resolve("run/engine.sock");
