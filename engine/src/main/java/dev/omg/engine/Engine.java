@@ -137,9 +137,10 @@ final class Engine implements EngineInfo {
     system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
         DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
     if (clustered) {
-      log.info("cluster node {} founded or joining (clustered commands: {})", EngineCluster.join(system), String.join(", ",
-          handlers.stream().filter(h -> h.clusterRole().isPresent())
-              .map(h -> h.command() + " @" + h.clusterRole().get()).toList()));
+      List<String> clustered = handlers.stream().filter(h -> h.clusterRole().isPresent())
+          .map(h -> h.command() + " @" + h.clusterRole().get()).toList();
+      log.info("cluster node {} founded or joining (clustered commands: {})", EngineCluster.join(system),
+          String.join(", ", clustered));
     }
   }
 
