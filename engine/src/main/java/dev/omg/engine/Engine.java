@@ -12,6 +12,7 @@ import dev.omg.routing.RequestRouter;
 import dev.omg.routing.Router;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
+import dev.omg.routing.WorkerCounts;
 import dev.omg.transport.ByteBudget;
 import dev.omg.transport.ConnectionBudget;
 import dev.omg.transport.KryoCodec;
@@ -69,6 +70,7 @@ final class Engine implements EngineInfo {
   private final List<HandlerDefinition> handlers;
   private final List<CommandInfo> commands;
   private final RoutingMetrics metrics = new RoutingMetrics();
+  private final WorkerCounts workers = new WorkerCounts();
   private final Instant startedAt = Instant.now();
   private LockFile lock;
   private ActorSystem<Router.Command> system;
@@ -134,7 +136,7 @@ final class Engine implements EngineInfo {
   /** The actor system, whose guardian is the router with its handler actors. */
   private void startActorSystem() {
     // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
-    system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
+    system = ActorSystem.create(Router.create(handlers, this, workers), "omg-engine", withDrainTimeout(config),
         DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
     if (clustered) {
       List<String> clustered = handlers.stream().filter(h -> h.clusterRole().isPresent())
@@ -193,7 +195,7 @@ final class Engine implements EngineInfo {
   @Override
   public EngineStats stats() {
     return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.queued(),
-        metrics.overloaded(), metrics.commands());
+        metrics.overloaded(), metrics.commands(), workers.byRole());
   }
 
   @Override

@@ -264,6 +264,9 @@ final class ClientCommands {
     out.printf("requests served  %s%n", status.get("requests-served"));
     out.printf("in flight        %s%n", status.get("in-flight"));
     out.printf("queued           %s%n", status.get("queued"));
+    if (status.get("workers") instanceof Map<?, ?> workers) {
+      out.printf("workers          %s%n", Render.workers(workers));
+    }
     if (status.get("commands") instanceof List<?> commands && !commands.isEmpty()) {
       out.println();
       out.print(Render.commandStats(commands));
