@@ -120,6 +120,11 @@ final class Render {
     json.append('"');
   }
 
+  /** {@code status}'s ready worker nodes per cluster role, e.g. {@code builder 2, indexer 0}. */
+  static String workers(Map<?, ?> byRole) {
+    return byRole.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+  }
+
   /** {@code status}'s per-command table: one row per command, latencies in milliseconds. */
   static String commandStats(List<?> commands) {
     StringBuilder table = new StringBuilder(String.format("%-16s %9s %7s %9s %9s %7s %9s %9s %9s %9s%n",
@@ -142,6 +147,9 @@ final class Render {
         String handler = String.valueOf(c.get("class"));
         if (c.get("instances") instanceof Number instances && instances.intValue() > 1) {
           handler += " x" + instances;
+        }
+        if (c.get("cluster-role") instanceof String role) {
+          handler += " @" + role;
         }
         String types = c.get("payload-types") instanceof List<?> list && !list.isEmpty()
             ? list.stream().map(String::valueOf).collect(Collectors.joining(", ")) : "-";
