@@ -18,6 +18,7 @@ import dev.omg.handler.internal.HandlerRequests;
 import dev.omg.protocol.Request;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.ClientWarnings;
 import dev.omg.transport.Exchange;
 import dev.omg.routing.cluster.ClusterRouting;
 import dev.omg.routing.cluster.ClusterSettings;
@@ -107,7 +108,7 @@ class ClusterRoutingTest {
     List<HandlerDefinition> definitions = HandlerDefinition.all(config, loader());
     router = engine.spawn(Router.create(definitions, info(), workers), "router");
     requests = new RequestRouter(router, engine.system().scheduler(), RoutingSettings.create(config),
-        new RoutingMetrics(), definitions);
+        new RoutingMetrics(), definitions, ClientWarnings.get(engine.system()));
     tester = worker("tester", "");
     awaitServed("remote-echo");
   }
