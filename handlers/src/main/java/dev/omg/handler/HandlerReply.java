@@ -11,7 +11,7 @@ import dev.omg.protocol.Status;
  * @param status OK, or why not
  * @param payload the result when OK (any registered type, or null)
  * @param error a reason a person can act on when not OK
- * @param retryAfterMillis with OVERLOADED, when to retry; else 0
+ * @param retryAfterMillis with OVERLOADED or UNAVAILABLE, when to retry; else 0
  */
 public record HandlerReply(Status status, Object payload, String error, long retryAfterMillis) {
   /** An OK reply carrying {@code payload} (any registered type, or null). */

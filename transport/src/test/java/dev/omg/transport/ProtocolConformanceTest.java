@@ -72,6 +72,19 @@ class ProtocolConformanceTest {
     return entries.stream();
   }
 
+  @Test
+  void statusTableListsEveryStatusWithItsWireCode() throws IOException {
+    Map<String, Integer> listed = new LinkedHashMap<>();
+    file().get("statuses").fields().forEachRemaining(e -> listed.put(e.getKey(), e.getValue().asInt()));
+    Map<String, Integer> codes = new LinkedHashMap<>();
+    for (Status status : Status.values()) {
+      if (status != Status.UNKNOWN) {
+        codes.put(status.name(), status.code());
+      }
+    }
+    assertEquals(codes, listed);
+  }
+
   @TestFactory
   Stream<DynamicTest> everyVectorIsWhatTheCodecReadsAndWrites() throws IOException {
     return entries("vectors").map(vector -> dynamicTest(vector.get("name").asText(), () -> {

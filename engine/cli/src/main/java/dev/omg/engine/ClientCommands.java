@@ -125,7 +125,8 @@ final class ClientCommands {
       err.println("omg-engine: " + e.getMessage() + "; start one with: java -jar omg-engine.jar serve");
       return Cli.NOT_RUNNING;
     } catch (EngineException e) {
-      String retry = e.status() == Status.OVERLOADED ? gaveUp(e.retryAfterMillis()) : "";
+      String retry = e.status() == Status.OVERLOADED ? gaveUp(e.retryAfterMillis())
+          : e.status() == Status.UNAVAILABLE ? retryAfter(e.retryAfterMillis()) : "";
       err.println("omg-engine: " + e.getMessage() + retry);
       return Cli.FAILED;
     } catch (SocketTimeoutException e) {
@@ -161,6 +162,11 @@ final class ClientCommands {
   /** Seconds as the user wrote them: 3 s, 0.5 s. */
   static String seconds(Duration duration) {
     return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
+  }
+
+  /** UNAVAILABLE is not retried: no worker for the command may come back soon; the user decides. */
+  private static String retryAfter(long retryAfterMillis) {
+    return " (the engine suggests retrying in " + retryAfterMillis + " ms)";
   }
 
   private String gaveUp(long retryAfterMillis) {
@@ -387,7 +393,8 @@ final class ClientCommands {
   }
 
   private int failed(Response reply) {
-    String retry = reply.status() == Status.OVERLOADED ? gaveUp(reply.retryAfterMillis()) : "";
+    String retry = reply.status() == Status.OVERLOADED ? gaveUp(reply.retryAfterMillis())
+        : reply.status() == Status.UNAVAILABLE ? retryAfter(reply.retryAfterMillis()) : "";
     err.println("omg-engine: " + reply.status() + ": " + reply.error() + retry);
     return Cli.FAILED;
   }

@@ -7,7 +7,7 @@ package dev.omg.protocol;
  * @param status what happened
  * @param payload the handler's result when OK, else null
  * @param error a human-readable reason when not OK, else null
- * @param retryAfterMillis with OVERLOADED, how long the client should wait before retrying; else 0
+ * @param retryAfterMillis with OVERLOADED or UNAVAILABLE, how long the client should wait before retrying; else 0
  */
 public record Response(long id, Status status, Object payload, String error, long retryAfterMillis)
     implements Envelope {

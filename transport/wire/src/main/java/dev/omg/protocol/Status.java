@@ -28,10 +28,15 @@ public enum Status {
   VERSION_MISMATCH(9),
   /** The engine is draining for shutdown and takes no new requests. */
   SHUTTING_DOWN(10),
+  /**
+   * No worker node can serve this clustered command right now (none is up with its role, or the one serving the
+   * request left or became unreachable); retry after {@code retryAfterMillis}.
+   */
+  UNAVAILABLE(11),
   /** A code this side does not know (sent by a newer peer). Never sent. */
   UNKNOWN(-1);
 
-  private static final Status[] BY_CODE = new Status[11];
+  private static final Status[] BY_CODE = new Status[12];
 
   static {
     for (Status status : values()) {
