@@ -25,8 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
 
 /**
  * INTERNAL API. The router actor: owns the supervised handler actors of each configured command (one, or a
- * round-robin pool of {@code instances}, on the handler's dispatcher) and forwards each request to them; answers
- * UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has been
+ * round-robin pool of {@code instances}, on the handler's dispatcher; for a command with a {@code cluster-role},
+ * the actors that send its requests to worker nodes, see {@code ClusterRouting}) and forwards each request to them;
+ * answers UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has been
  * answered HANDLER_ERROR by the handler base class); the router never fails. Requests come from
  * {@link RequestRouter}, made with their deadline, peer and progress; cancels go from it to the handler directly.
  */
@@ -44,19 +45,36 @@ public final class Router extends AbstractBehavior<Router.Command> {
     super(context);
     Map<String, ActorRef<HandlerMessage>> spawned = new TreeMap<>();
     for (HandlerDefinition definition : definitions) {
-      Behavior<HandlerMessage> supervised = Behaviors.supervise(definition.behavior(engine))
-          .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false));
-      Props props = definition.dispatcher().isEmpty()
-          ? Props.empty() : DispatcherSelector.fromConfig(definition.dispatcher());
-      String name = "handler-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8);
-      ActorRef<HandlerMessage> handler = definition.instances() == 1
-          ? context.spawn(supervised, name, props)
-          : context.spawn(Routers.pool(definition.instances(), supervised).withRoundRobinRouting()
-              .withRouteeProps(props), name);
+      // A clustered command's handlers run on worker nodes; its cluster classes load only here.
+      ActorRef<HandlerMessage> handler = definition.clusterRole().isPresent()
+          ? dev.omg.routing.cluster.ClusterRouting.spawn(context, definition, engine)
+          : spawnHandlers(context, definition, engine);
       spawned.put(definition.command(), handler);
     }
     this.handlers = Collections.unmodifiableMap(spawned);
     this.known = String.join(", ", spawned.keySet());
+  }
+
+  /**
+   * Spawns the supervised handler actors of {@code definition} as a child of {@code context}: one, or a
+   * round-robin pool of {@code instances}, on the handler's dispatcher, named {@code handler-<command>}.
+   */
+  public static ActorRef<HandlerMessage> spawnHandlers(ActorContext<?> context, HandlerDefinition definition,
+      EngineInfo engine) {
+    Behavior<HandlerMessage> supervised = Behaviors.supervise(definition.behavior(engine))
+        .onFailure(SupervisorStrategy.restart().withLoggingEnabled(false));
+    Props props = definition.dispatcher().isEmpty()
+        ? Props.empty() : DispatcherSelector.fromConfig(definition.dispatcher());
+    String name = handlerName(definition);
+    return definition.instances() == 1
+        ? context.spawn(supervised, name, props)
+        : context.spawn(Routers.pool(definition.instances(), supervised).withRoundRobinRouting()
+            .withRouteeProps(props), name);
+  }
+
+  /** The handler actor's name: {@code handler-} and the command, URL-encoded. */
+  public static String handlerName(HandlerDefinition definition) {
+    return "handler-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8);
   }
 
   public static Behavior<Command> create(List<HandlerDefinition> definitions, EngineInfo engine) {

@@ -143,6 +143,9 @@ final class Render {
         if (c.get("instances") instanceof Number instances && instances.intValue() > 1) {
           handler += " x" + instances;
         }
+        if (c.get("cluster-role") instanceof String role) {
+          handler += " @" + role;
+        }
         String types = c.get("payload-types") instanceof List<?> list && !list.isEmpty()
             ? list.stream().map(String::valueOf).collect(Collectors.joining(", ")) : "-";
         table.append(String.format("%-16s %-48s %s%n", c.get("command"), handler, types));

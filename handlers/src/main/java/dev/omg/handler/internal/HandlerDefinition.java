@@ -31,16 +31,23 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * INTERNAL API. One {@code omg.handlers.<command>} block, checked at load: the class exists, extends
  * {@link Handler}, and has the constructor the engine calls; the pool size, dispatcher, timeout and payload
- * types are valid.
+ * types are valid. A block with a {@code cluster-role} is served by worker nodes: its class is loaded only where
+ * it runs ({@link #loaded}), so the engine need not have it on its classpath.
  *
- * @param instances handler actors behind the command (a round-robin pool when more than one)
+ * @param className the handler's class name
+ * @param constructor the constructor the engine calls; null for a clustered command until {@link #loaded}
+ * @param instances handler actors behind the command (a round-robin pool when more than one); for a clustered
+ *     command, handler actors on each worker node
  * @param dispatcher a Pekko dispatcher's config path, or empty for the default dispatcher
  * @param timeout the handler's own request timeout, else the global one
  * @param payloadTypes what {@code commands} shows as the payload types the command accepts
+ * @param clusterRole the role of the worker nodes that serve the command; empty when the engine serves it
  */
-public record HandlerDefinition(String command, Constructor<? extends Handler> constructor, Config config,
-    OptionalInt maxQueued, int instances, String dispatcher, Optional<Duration> timeout, List<String> payloadTypes) {
+public record HandlerDefinition(String command, String className, Constructor<? extends Handler> constructor,
+    Config config, OptionalInt maxQueued, int instances, String dispatcher, Optional<Duration> timeout,
+    List<String> payloadTypes, Optional<String> clusterRole) {
   private static final Pattern COMMAND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+  private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   /** The standard payload types' names, as payload-types may list them (docs/protocol.md). */
   public static final Set<String> STANDARD_TYPE_NAMES = Set.of("none", "string", "int", "long", "boolean", "double",
       "float", "short", "byte", "char", "bytes", "list", "map");
@@ -94,8 +101,20 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
               + new TreeSet<>(STANDARD_TYPE_NAMES) + " nor a class in " + SerializationSettings.REGISTER);
         }
       }
-      definitions.add(new HandlerDefinition(command, constructor(key + ".class", className, loader), block,
-          maxQueued, instances, dispatcher, timeout, payloadTypes));
+      Optional<String> clusterRole = Optional.empty();
+      if (config.hasPath(key + ".cluster-role")) {
+        String role = Settings.string(config, key + ".cluster-role");
+        if (!ROLE.matcher(role).matches()) {
+          throw new SettingsException(key + ".cluster-role", "role names are 1-64 letters, digits, '_', '.' or"
+              + " '-', got '" + role + "'");
+        }
+        clusterRole = Optional.of(role);
+      }
+      // A clustered command's class runs on the workers only; the engine need not have it.
+      Constructor<? extends Handler> constructor = clusterRole.isPresent()
+          ? null : constructor(key + ".class", className, loader);
+      definitions.add(new HandlerDefinition(command, className, constructor, block, maxQueued, instances,
+          dispatcher, timeout, payloadTypes, clusterRole));
     }
     definitions.sort((a, b) -> a.command.compareTo(b.command));
     return definitions;
@@ -103,12 +122,29 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
 
   /** As {@code commands} shows it, with the timeout in force. */
   public CommandInfo info(Duration defaultTimeout, int defaultMaxQueued) {
-    return new CommandInfo(command, className(), instances, dispatcher, timeout.orElse(defaultTimeout),
-        maxQueued.orElse(defaultMaxQueued), payloadTypes);
+    return new CommandInfo(command, className, instances, dispatcher, timeout.orElse(defaultTimeout),
+        maxQueued.orElse(defaultMaxQueued), payloadTypes, clusterRole.orElse(""));
+  }
+
+  /**
+   * This definition with its class loaded and checked, as a worker node runs it; itself when loaded already.
+   *
+   * @throws SettingsException when the class is missing or not a handler, naming the {@code class} key
+   */
+  public HandlerDefinition loaded(ClassLoader loader) {
+    if (constructor != null) {
+      return this;
+    }
+    return new HandlerDefinition(command, className, constructor("omg.handlers.\"" + command + "\".class",
+        className, loader), config, maxQueued, instances, dispatcher, timeout, payloadTypes, clusterRole);
   }
 
   /** The handler actor's behavior: a fresh instance at each (re)start. */
   public Behavior<HandlerMessage> behavior(EngineInfo engine) {
+    if (constructor == null) {
+      throw new IllegalStateException("'" + command + "' is served by cluster role " + clusterRole.orElse("?")
+          + "; its class is loaded only on worker nodes");
+    }
     HandlerContext handlerContext = new HandlerContext(command, config, engine);
     return Behaviors.setup(context -> instantiate(context, handlerContext));
   }
@@ -120,10 +156,6 @@ public record HandlerDefinition(String command, Constructor<? extends Handler> c
     } catch (InvocationTargetException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
-  }
-
-  public String className() {
-    return constructor.getDeclaringClass().getName();
   }
 
   @SuppressWarnings("unchecked")

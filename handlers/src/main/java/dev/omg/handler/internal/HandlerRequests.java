@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class HandlerRequests {
   private static final MethodHandle CREATE;
   private static final MethodHandle CANCEL;
+  private static final MethodHandle PROGRESS;
 
   static {
     try {
@@ -26,6 +27,7 @@ public final class HandlerRequests {
       CREATE = lookup.findConstructor(HandlerRequest.class, MethodType.methodType(void.class, long.class,
           String.class, Object.class, Instant.class, Peer.class, ActorRef.class, Predicate.class, Runnable.class));
       CANCEL = lookup.findVirtual(HandlerRequest.class, "cancel", MethodType.methodType(void.class));
+      PROGRESS = lookup.findGetter(HandlerRequest.class, "progress", Predicate.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -60,6 +62,17 @@ public final class HandlerRequests {
   public static void cancel(HandlerRequest request) {
     try {
       CANCEL.invokeExact(request);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Whether the client asked for progress events: a request forwarded to another node carries this flag. */
+  public static boolean wantsProgress(HandlerRequest request) {
+    try {
+      return (Predicate<?>) PROGRESS.invokeExact(request) != null;
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {

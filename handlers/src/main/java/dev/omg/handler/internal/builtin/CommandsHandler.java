@@ -14,7 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 /**
  * {@code commands}: the registered commands in name order, each a map of {@code command}, {@code class},
  * {@code instances}, {@code dispatcher} ("" for the default), {@code timeout-ms}, {@code max-queued} and
- * {@code payload-types} (a list).
+ * {@code payload-types} (a list), and for a command served by worker nodes its {@code cluster-role}.
  */
 public final class CommandsHandler extends Handler {
   public CommandsHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
@@ -33,6 +33,9 @@ public final class CommandsHandler extends Handler {
       command.put("timeout-ms", info.timeout().toMillis());
       command.put("max-queued", info.maxQueued());
       command.put("payload-types", new ArrayList<>(info.payloadTypes()));
+      if (!info.clusterRole().isEmpty()) {
+        command.put("cluster-role", info.clusterRole());
+      }
       commands.add(command);
     }
     request.reply(commands);
