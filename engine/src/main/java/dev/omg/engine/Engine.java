@@ -55,6 +55,7 @@ final class Engine implements EngineInfo {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final Config config;
+  private final boolean clustered;
   private final Path socketPath;
   private final EngineSettings settings;
   private final TransportSettings transport;
@@ -71,7 +72,6 @@ final class Engine implements EngineInfo {
 
   /** Reads and checks the settings and the handler blocks; touches nothing. */
   private Engine(Config config, Path socketPath) {
-    this.config = config;
     this.socketPath = socketPath;
     this.settings = EngineSettings.create(config);
     this.transport = TransportSettings.create(config);
@@ -79,6 +79,9 @@ final class Engine implements EngineInfo {
     SerializationSettings serialization = SerializationSettings.create(config, Engine.class.getClassLoader());
     this.codec = new KryoCodec(transport.maxFrameSize, serialization.userTypes);
     this.handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
+    // Only an engine with clustered commands joins a cluster (and loads its classes).
+    this.clustered = handlers.stream().anyMatch(handler -> handler.clusterRole().isPresent());
+    this.config = clustered ? EngineCluster.nodeConfig(config) : config;
     this.commands = handlers.stream().map(h -> h.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
   }
 
@@ -128,6 +131,11 @@ final class Engine implements EngineInfo {
     // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
     system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
         DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
+    if (clustered) {
+      log.info("cluster node {} founded or joining (clustered commands: {})", EngineCluster.join(system), String.join(", ",
+          handlers.stream().filter(h -> h.clusterRole().isPresent())
+              .map(h -> h.command() + " @" + h.clusterRole().get()).toList()));
+    }
   }
 
   /** Binds the socket and serves each connection through the request router. */
@@ -256,7 +264,7 @@ final class Engine implements EngineInfo {
   }
 
   /** Why the engine stopped, in Pekko's terms. */
-  private record ShutdownReason(String text) implements CoordinatedShutdown.Reason {
+  record ShutdownReason(String text) implements CoordinatedShutdown.Reason {
     @Override
     public String toString() {
       return text;

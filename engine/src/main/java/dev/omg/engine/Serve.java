@@ -27,12 +27,15 @@ final class Serve {
   private Serve() {}
 
   static int run(Cli.Arguments arguments, Map<String, String> env, PrintStream err) {
+    if (arguments.worker) {
+      return runWorker(arguments, err);
+    }
     long entered = System.nanoTime();
     preloadInBackground();
     long configured;
     Engine engine;
     try {
-      Config config = OmgConfig.load(arguments.config.map(Path::of));
+      Config config = withClusterOverrides(OmgConfig.load(arguments.config.map(Path::of)), arguments);
       configured = System.nanoTime();
       Path socket = SocketPaths.resolve(arguments.socket, env, TransportSettings.create(config).socketPath);
       engine = Engine.start(config, socket);
@@ -50,15 +53,46 @@ final class Serve {
     logStartTimes(entered, configured, System.nanoTime());
     // Once started: a refused start prints only its reason.
     logDefaultHeapCap();
-    // Handling the signals ourselves (rather than in a JVM shutdown hook) lets the engine drain and exit 0.
+    handleSignals(engine::requestShutdown);
+    engine.whenTerminated().toCompletableFuture().join();
+    return Cli.OK;
+  }
+
+  /** {@code serve --worker}: a worker node until SIGTERM or SIGINT (exit 0), or until its cluster drops it (1). */
+  private static int runWorker(Cli.Arguments arguments, PrintStream err) {
+    Worker worker;
+    try {
+      Config config = withClusterOverrides(OmgConfig.load(arguments.config.map(Path::of)), arguments);
+      worker = Worker.start(config, arguments.roles);
+    } catch (SettingsException e) {
+      err.println("omg-engine: configuration error: " + e.getMessage());
+      return Cli.FAILED;
+    } catch (RuntimeException e) {
+      err.println("omg-engine: cannot start the worker: " + e);
+      return Cli.FAILED;
+    }
+    handleSignals(worker::requestShutdown);
+    worker.whenTerminated().toCompletableFuture().join();
+    return worker.stoppedOnRequest() ? Cli.OK : Cli.FAILED;
+  }
+
+  /** {@code --cluster-port} and {@code --seed} over the configuration; the cluster classes load only for them. */
+  private static Config withClusterOverrides(Config config, Cli.Arguments arguments) {
+    if (arguments.clusterPort.isEmpty() && arguments.seeds.isEmpty()) {
+      return config;
+    }
+    return dev.omg.routing.cluster.ClusterSettings.withOverrides(config, arguments.worker,
+        arguments.clusterPort.orElse(null), arguments.seeds);
+  }
+
+  /** Handling the signals ourselves (rather than in a JVM shutdown hook) lets the node drain and exit 0. */
+  private static void handleSignals(java.util.function.Consumer<String> shutdown) {
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
         log.info("received SIG{}", signal.getName());
-        engine.requestShutdown("SIG" + signal.getName());
+        shutdown.accept("SIG" + signal.getName());
       });
     }
-    engine.whenTerminated().toCompletableFuture().join();
-    return Cli.OK;
   }
 
   /**

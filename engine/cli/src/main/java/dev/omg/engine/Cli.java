@@ -34,6 +34,8 @@ public final class Cli {
 
       commands:
         serve [--config FILE]        run the engine in the foreground (logs to stderr; stops on SIGTERM/SIGINT)
+        serve --worker --role ROLE   run a worker node: joins the engine's cluster and serves the commands whose
+                                     cluster-role is ROLE (--role may repeat); no socket
         ping                         check that the engine answers, and how fast
         status [--json]              the engine's version, uptime, connections and request counters, and per
                                      command: requests, errors, cancelled, in flight, queued, latencies
@@ -54,6 +56,8 @@ public final class Cli {
         --auto-start                 ping, status, call: start the engine if none is running, and wait until
                                      it answers (also omg.client.auto-start = on)
         --json                       status, commands, call: print the reply as JSON, for scripts
+        --cluster-port N             serve: this node's cluster port (engine default 25520, worker any free)
+        --seed HOST:PORT             serve: a cluster node to join, may repeat (default: the engine's address)
 
       exit status: 0 ok, 1 the engine answered an error or the connection failed (doctor: a problem found),
                    2 usage, 3 no engine running
@@ -123,9 +127,18 @@ public final class Cli {
     final boolean autoStart;
     final boolean json;
     final List<String> positional;
+    /** serve: run as a worker node. */
+    final boolean worker;
+    /** serve --worker: the cluster roles to serve. */
+    final List<String> roles;
+    /** serve: this node's cluster port. */
+    final Optional<Integer> clusterPort;
+    /** serve: the cluster nodes to join, HOST:PORT. */
+    final List<String> seeds;
 
     private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional) {
+        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional, boolean worker,
+        List<String> roles, Optional<Integer> clusterPort, List<String> seeds) {
       this.command = command;
       this.socket = socket;
       this.config = config;
@@ -133,6 +146,10 @@ public final class Cli {
       this.autoStart = autoStart;
       this.json = json;
       this.positional = positional;
+      this.worker = worker;
+      this.roles = roles;
+      this.clusterPort = clusterPort;
+      this.seeds = seeds;
     }
 
     static Arguments parse(String[] args) {
@@ -145,6 +162,10 @@ public final class Cli {
       Double timeout = null;
       boolean autoStart = false;
       boolean json = false;
+      boolean worker = false;
+      List<String> roles = new ArrayList<>();
+      Integer clusterPort = null;
+      List<String> seeds = new ArrayList<>();
       List<String> positional = new ArrayList<>();
       boolean optionsEnded = false;
       for (int i = 1; i < args.length; i++) {
@@ -166,6 +187,10 @@ public final class Cli {
           json = true;
           continue;
         }
+        if (arg.equals("--worker")) {
+          worker = true;
+          continue;
+        }
         String name = arg;
         String value;
         int eq = arg.indexOf('=');
@@ -181,6 +206,18 @@ public final class Cli {
         switch (name) {
           case "--socket" -> socket = value;
           case "--config" -> config = value;
+          case "--role" -> roles.add(value);
+          case "--seed" -> seeds.add(value);
+          case "--cluster-port" -> {
+            try {
+              clusterPort = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+              clusterPort = -1;
+            }
+            if (clusterPort < 0 || clusterPort > 65535) {
+              throw new IllegalArgumentException("--cluster-port takes a port, 0 to 65535, got '" + value + "'");
+            }
+          }
           case "--timeout" -> {
             try {
               timeout = Double.parseDouble(value);
@@ -194,8 +231,16 @@ public final class Cli {
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
+      if (worker != !roles.isEmpty()) {
+        throw new IllegalArgumentException(worker ? "--worker needs at least one --role ROLE"
+            : "--role is for serve --worker");
+      }
+      if ((worker || clusterPort != null || !seeds.isEmpty()) && !command.equals("serve")) {
+        throw new IllegalArgumentException("--worker, --role, --cluster-port and --seed are for serve");
+      }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional));
+          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional), worker, List.copyOf(roles),
+          Optional.ofNullable(clusterPort), List.copyOf(seeds));
     }
   }
 }

@@ -1,12 +1,15 @@
 package dev.omg.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,5 +48,26 @@ class CliTest {
         System.setProperty(ClientCommands.ENGINE_JAR_PROPERTY, previous);
       }
     }
+  }
+
+  @Test
+  void serveTakesTheWorkerModeItsRolesAndTheClusterAddresses() {
+    Cli.Arguments arguments = Cli.Arguments.parse(new String[] {"serve", "--worker", "--role", "builder", "--role",
+        "indexer", "--cluster-port", "0", "--seed", "127.0.0.1:25520"});
+    assertEquals(List.of(true, List.of("builder", "indexer"), Optional.of(0), List.of("127.0.0.1:25520")),
+        List.of(arguments.worker, arguments.roles, arguments.clusterPort, arguments.seeds));
+  }
+
+  @Test
+  void refusesAWorkerWithoutARoleAndARoleWithoutTheWorkerMode() {
+    assertEquals("--worker needs at least one --role ROLE", assertThrows(IllegalArgumentException.class,
+        () -> Cli.Arguments.parse(new String[] {"serve", "--worker"})).getMessage());
+    assertEquals("--role is for serve --worker", assertThrows(IllegalArgumentException.class,
+        () -> Cli.Arguments.parse(new String[] {"serve", "--role", "builder"})).getMessage());
+    assertEquals("--cluster-port takes a port, 0 to 65535, got 'x'", assertThrows(IllegalArgumentException.class,
+        () -> Cli.Arguments.parse(new String[] {"serve", "--cluster-port", "x"})).getMessage());
+    assertEquals("--worker, --role, --cluster-port and --seed are for serve", assertThrows(
+        IllegalArgumentException.class, () -> Cli.Arguments.parse(new String[] {"ping", "--seed", "h:1"}))
+        .getMessage());
   }
 }

@@ -27,6 +27,18 @@ class RenderTest {
   }
 
   @Test
+  void theCommandsTableNamesTheClusterRoleOfACommandServedByWorkers() {
+    Map<String, Object> build = new LinkedHashMap<>();
+    build.put("command", "build");
+    build.put("class", "com.example.Build");
+    build.put("instances", 4);
+    build.put("payload-types", List.of());
+    build.put("cluster-role", "builder");
+    assertEquals(String.format("%-16s %-48s %s%n%-16s %-48s %s%n", "command", "handler", "payload types", "build",
+        "com.example.Build x4 @builder", "-"), Render.commands(List.of(build)));
+  }
+
+  @Test
   void showsNothingForNull() {
     assertEquals("", Render.text(null));
   }

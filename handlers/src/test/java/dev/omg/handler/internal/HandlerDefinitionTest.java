@@ -44,6 +44,25 @@ class HandlerDefinitionTest {
   }
 
   @Test
+  void aClusteredCommandsClassNeedNotBeOnTheEnginesClasspath() {
+    HandlerDefinition build = HandlerDefinition.all(OmgConfig.parse(
+            "omg.handlers.build { class = \"com.example.Missing\", cluster-role = \"builder\", instances = 4 }"),
+        getClass().getClassLoader()).stream().filter(d -> d.command().equals("build")).findFirst().orElseThrow();
+    assertEquals(java.util.Optional.of("builder"), build.clusterRole());
+    assertEquals("builder", build.info(Duration.ofSeconds(5), 1024).clusterRole());
+    // Where it runs, a worker loads it, and a missing class is the same configuration error as on the engine.
+    SettingsException e = assertThrows(SettingsException.class, () -> build.loaded(getClass().getClassLoader()));
+    assertEquals("omg.handlers.\"build\".class: class com.example.Missing is not on the classpath", e.getMessage());
+  }
+
+  @Test
+  void rejectsAClusterRoleThatIsNoName() {
+    SettingsException e = failure("omg.handlers.build { class = \"com.example.Missing\", cluster-role = \"a b\" }");
+    assertEquals("omg.handlers.\"build\".cluster-role: role names are 1-64 letters, digits, '_', '.' or '-', got"
+        + " 'a b'", e.getMessage());
+  }
+
+  @Test
   void rejectsAClassThatIsNotAHandler() {
     SettingsException e = failure("omg.handlers.greet { class = \"java.lang.String\" }");
     assertEquals("omg.handlers.\"greet\".class: java.lang.String is not a concrete subclass of "

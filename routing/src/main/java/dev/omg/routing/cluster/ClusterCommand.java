@@ -28,6 +28,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. The engine's side of one clustered command: sends each of its requests to one worker node's
@@ -44,7 +46,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  *       why (none up with the role, none ready yet, or all refused and why) and the retry-after hint
  *       {@code omg.cluster.unavailable-retry-after}.
  *   <li>The worker serving a request becomes unreachable (a cluster reachability event), its endpoint stops
- *       (death watch: its node left, or was downed), or it leaves the receptionist's listing: the request is
+ *       (death watch: its node left, or was downed), or it leaves the receptionist's listing (which drops
+ *       unreachable nodes too): the request is
  *       answered UNAVAILABLE at once; it may or may not have run. Lost messages are covered by the request's
  *       own deadline: the engine answers TIMEOUT then, as for a local handler.
  *   <li>A cancel (the client's, or the deadline's) is sent on to the worker, whose handler's {@code onCancel}
@@ -58,6 +61,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * max-in-flight, OVERLOADED) and hold their slot until answered.
  */
 public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Command> {
+  // Pekko's per-actor logger would be named after its timer wrapper, under org.apache.pekko (WARN and up).
+  private static final Logger log = LoggerFactory.getLogger(ClusterCommand.class);
 
   public interface Command {}
 
@@ -203,7 +208,7 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
     }
     for (ActorRef<WorkerEndpoint.Command> known : known()) {
       if (!listed.contains(known)) {
-        remove(known, "left the cluster");
+        remove(known, "left the receptionist's listing (its node left, or became unreachable)");
       }
     }
     return this;
@@ -217,11 +222,11 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
     getContext().watchWith(worker, new WorkerStopped(worker));
     if (identity.fingerprint().equals(fingerprint)) {
       ready.add(worker);
-      getContext().getLog().info("worker {} (omg-engine {}) serves '{}' (role {}); {} worker(s) ready",
+      log.info("worker {} (omg-engine {}) serves '{}' (role {}); {} worker(s) ready",
           address(worker), identity.version(), command, role, ready.size());
     } else {
       refused.put(worker, identity.fingerprint());
-      getContext().getLog().warn("refused worker {} for '{}': its payload registration fingerprint is {}, the"
+      log.warn("refused worker {} for '{}': its payload registration fingerprint is {}, the"
           + " engine's {}; give the engine and every worker the same omg.serialization.register", address(worker),
           command, identity.fingerprint(), fingerprint);
     }
@@ -294,7 +299,7 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
     pending.remove(worker);
     refused.remove(worker);
     if (ready.remove(worker)) {
-      getContext().getLog().info("worker {} for '{}' {}; {} worker(s) ready", address(worker), command, what,
+      log.info("worker {} for '{}' {}; {} worker(s) ready", address(worker), command, what,
           ready.size());
     }
     getContext().unwatch(worker);

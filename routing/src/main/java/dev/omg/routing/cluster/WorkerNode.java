@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -78,7 +79,10 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
   }
 
   private Behavior<Command> onMemberRemoved(MemberRemoved removed) {
-    if (removed.event().member().hasRole(ClusterSettings.ENGINE_ROLE)) {
+    // A node that leaves sees every other member removed as it goes; only an up worker has lost its engine.
+    MemberStatus self = Cluster.get(getContext().getSystem()).selfMember().status();
+    boolean up = self.equals(MemberStatus.up()) || self.equals(MemberStatus.weaklyUp());
+    if (up && removed.event().member().hasRole(ClusterSettings.ENGINE_ROLE)) {
       getContext().getLog().warn("the engine {} left the cluster; stopping this worker",
           removed.event().member().address());
       CoordinatedShutdown.get(getContext().getSystem()).run(ENGINE_LEFT);
