@@ -26,6 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -118,8 +120,8 @@ class ClusterSystemTest {
       long start = System.nanoTime();
       Response reply = client.call("odd", "anyone?");
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(Status.UNAVAILABLE, reply.status(), String.valueOf(reply));
-      assertTrue(reply.retryAfterMillis() > 0, "a retry-after hint: " + reply);
+      assertEquals(new Response(reply.id(), Status.UNAVAILABLE, null, "no worker node with role odd is up to"
+          + " serve 'odd'; start one with: serve --worker --role odd", 1_000), reply);
       assertTrue(millis < 1_000, "answered after " + millis + " ms, not at once");
     }
   }
@@ -159,12 +161,18 @@ class ClusterSystemTest {
         "omg.serialization.register { 150 = \"dev.omg.it.handlers.OddPayload\" }",
         ""));
     WorkerProcess odd = spawnWorker("odd", oddConfig, "--role", "odd").awaitUp();
-    String log = engine.awaitLog("fingerprint", WAIT);
-    System.out.println("cluster mismatch: the engine logged:\n" + lines(log, "fingerprint"));
+    String theirs = fingerprint(odd);
+    String ours = fingerprint(second);
+    assertNotEquals(ours, theirs);
+    String warning = "refused worker " + address(odd) + " for 'odd': its payload registration fingerprint is "
+        + theirs + ", the engine's " + ours + "; give the engine and every worker the same"
+        + " omg.serialization.register";
+    engine.awaitLog(warning, WAIT);
     try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
       Response reply = client.call("odd", "anyone?");
-      assertEquals(Status.UNAVAILABLE, reply.status(), String.valueOf(reply));
-      assertTrue(reply.error().contains("registration"), reply.error());
+      assertEquals(new Response(reply.id(), Status.UNAVAILABLE, null, "no worker can serve 'odd' (role odd):"
+          + " refused for a different payload registration (" + address(odd) + " has fingerprint " + theirs
+          + "; the engine's is " + ours + "); give every node the same omg.serialization.register", 1_000), reply);
       // The good workers are unaffected.
       assertEquals(Status.OK, client.call("node", "still here").status());
     }
@@ -176,6 +184,7 @@ class ClusterSystemTest {
   void killNineOfAWorkerUnderLoadAnswersEveryRequestOnceAndTheSurvivorTakesOver() throws Exception {
     long survivor = second.pid();
     long victim = first.pid();
+    String victimAddress = address(first);
     AtomicBoolean running = new AtomicBoolean(true);
     List<Sent> sent = new CopyOnWriteArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -196,13 +205,13 @@ class ClusterSystemTest {
       first.kill();
       long killedAt = System.nanoTime();
       kill[0] = killedAt;
-      // Run on until the engine has answered whatever the victim held and every client has had a stretch of
-      // replies from the survivor alone: 3 s after the last non-OK reply, within the request timeout and more.
+      // Run on until the engine has answered what the victim held (the clients' requests to it wait for that)
+      // and the survivor alone has served the load for 3 s; bounded by the request timeout and more.
       long deadline = killedAt + REQUEST_TIMEOUT.plus(WAIT).toNanos();
       while (System.nanoTime() < deadline && failures.isEmpty()) {
         long lastNotOk = sent.stream().filter(s -> s.status() != Status.OK).mapToLong(Sent::answeredAt)
-            .max().orElse(killedAt);
-        if (System.nanoTime() - Math.max(lastNotOk, killedAt) > TimeUnit.SECONDS.toNanos(3)) {
+            .max().orElse(Long.MAX_VALUE);
+        if (lastNotOk != Long.MAX_VALUE && System.nanoTime() - lastNotOk > TimeUnit.SECONDS.toNanos(3)) {
           break;
         }
         Thread.sleep(100);
@@ -220,6 +229,9 @@ class ClusterSystemTest {
       connection.assertNothingWithin(Duration.ofMillis(500));
       connection.close();
     }
+    Pattern unavailable = Pattern.compile(Pattern.quote("the worker " + victimAddress + " serving 'node' ")
+        + "(became unreachable|left the receptionist's listing \\(its node left, or became unreachable\\)|stopped)"
+        + Pattern.quote(" with this request in flight; it may or may not have run, and is not resent"));
     Map<Status, Integer> byStatus = new EnumMap<>(Status.class);
     Map<Long, Integer> okBy = new TreeMap<>();
     long lastNotOk = killedAt;
@@ -231,11 +243,16 @@ class ClusterSystemTest {
         lastNotOk = Math.max(lastNotOk, s.answeredAt());
       }
     }
-    long afterSettled = sent.stream().filter(s -> s.sentAt() > killedAt).filter(s -> s.status() == Status.OK)
-        .count();
-    System.out.printf("cluster kill -9: %d requests from %d clients: %s; OK by pid %s (killed %d, survivor %d);"
-        + " the last non-OK reply %d ms after the kill%n", sent.size(), LOAD_CLIENTS, byStatus, okBy, victim,
-        survivor, (lastNotOk - killedAt) / 1_000_000);
+    long settled = lastNotOk;
+    long afterSettled = sent.stream().filter(s -> s.sentAt() > settled).count();
+    Map<String, Integer> reasons = new TreeMap<>();
+    sent.stream().filter(s -> s.status() == Status.UNAVAILABLE)
+        .forEach(s -> reasons.merge(s.error().replaceAll(".* serving 'node' (.*) with this request.*", "$1"), 1,
+            Integer::sum));
+    System.out.printf("cluster kill -9: %d requests from %d clients: %s (UNAVAILABLE because the worker: %s);"
+        + " OK by pid %s (killed %d, survivor %d); the last non-OK reply %d ms after the kill, then %d requests,"
+        + " all OK from the survivor%n", sent.size(), LOAD_CLIENTS, byStatus, reasons, okBy, victim, survivor,
+        (lastNotOk - killedAt) / 1_000_000, afterSettled);
     assertTrue(Set.of(Status.OK, Status.UNAVAILABLE, Status.TIMEOUT).containsAll(byStatus.keySet()),
         "statuses " + byStatus.keySet());
     assertTrue(byStatus.getOrDefault(Status.UNAVAILABLE, 0) + byStatus.getOrDefault(Status.TIMEOUT, 0) > 0,
@@ -250,21 +267,25 @@ class ClusterSystemTest {
             "answered " + s.status() + " after " + (s.answeredAt() - s.sentAt()) / 1_000_000 + " ms");
       }
       if (s.status() == Status.UNAVAILABLE) {
-        assertTrue(s.retryAfterMillis() > 0, "UNAVAILABLE without a retry-after hint");
+        assertEquals(1_000, s.retryAfterMillis(), "the retry-after hint");
+        assertTrue(unavailable.matcher(s.error()).matches(), s.error());
       }
     }
-    long settled = lastNotOk;
-    assertTrue(sent.stream().filter(s -> s.sentAt() > settled).count() >= LOAD_CLIENTS * 10,
-        "the survivor served the load after the engine saw the worker go: " + afterSettled + " OK after the kill");
+    assertTrue(afterSettled >= LOAD_CLIENTS * 10, "the survivor served the load after the engine saw the worker"
+        + " go: " + afterSettled + " requests sent after the last non-OK reply");
   }
 
   @Test
   @Order(7)
   void aRestartedWorkerRejoinsAndIsUsedAgain() throws Exception {
     assertTrue(!first.isAlive(), "the killed worker is gone");
+    long start = System.nanoTime();
     WorkerProcess restarted = spawnWorker("first-again", config, "--role", "node").awaitUp();
+    long up = System.nanoTime();
     assertNotEquals(first.pid(), restarted.pid());
     awaitServedBy(Set.of(restarted.pid(), second.pid()));
+    System.out.printf("cluster restart: the new worker logged up %d ms after its spawn and served its first"
+        + " request %d ms after that%n", (up - start) / 1_000_000, (System.nanoTime() - up) / 1_000_000);
     first = restarted;
     requestsForAClusteredCommandAreSpreadOverBothWorkers();
   }
@@ -283,7 +304,7 @@ class ClusterSystemTest {
           throw new AssertionError("request " + id + " of client " + client + " answered by " + envelope);
         }
         long pid = reply.status() == Status.OK ? pidOf(reply, tag) : 0;
-        sent.add(new Sent(sentAt, answeredAt, reply.status(), pid, reply.retryAfterMillis()));
+        sent.add(new Sent(sentAt, answeredAt, reply.status(), pid, reply.retryAfterMillis(), reply.error()));
       }
     } catch (Throwable e) {
       failures.add(e);
@@ -291,7 +312,8 @@ class ClusterSystemTest {
   }
 
   /** One request of the load and its one reply. */
-  private record Sent(long sentAt, long answeredAt, Status status, long pid, long retryAfterMillis) {}
+  private record Sent(long sentAt, long answeredAt, Status status, long pid, long retryAfterMillis,
+      String error) {}
 
   /** The pid in a {@code node} reply ("PID TAG"), checking that the reply is the one to {@code tag}. */
   private static long pidOf(Response reply, String tag) {
@@ -341,9 +363,21 @@ class ClusterSystemTest {
     return jar;
   }
 
-  private static String lines(String log, String containing) {
-    StringBuilder out = new StringBuilder();
-    log.lines().filter(line -> line.contains(containing)).forEach(line -> out.append(line).append('\n'));
-    return out.toString();
+  /** The worker's cluster address, from the line it logs once up. */
+  private static String address(WorkerProcess worker) {
+    return fromUpLine(worker, " up at (\\S+) ");
+  }
+
+  /** The worker's payload registration fingerprint, from the line it logs once up. */
+  private static String fingerprint(WorkerProcess worker) {
+    return fromUpLine(worker, "registration fingerprint ([0-9a-f]+)\\)");
+  }
+
+  private static String fromUpLine(WorkerProcess worker, String regex) {
+    Matcher matcher = Pattern.compile(regex).matcher(worker.log());
+    if (!matcher.find()) {
+      throw new AssertionError("no '" + regex + "' in the worker's log:\n" + worker.log());
+    }
+    return matcher.group(1);
   }
 }
