@@ -107,6 +107,12 @@ public final class WorkerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The CPU time the worker's process has used so far (user and system, all threads). */
+  public Duration cpuTime() {
+    return process.toHandle().info().totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("no CPU time for worker " + pid()));
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -291,9 +291,11 @@ public final class Bench {
       report.put("engine", Metric.CLUSTER_REMOTE_P50, result.clustered().p50());
       report.put("engine", Metric.CLUSTER_REMOTE_P99, result.clustered().p99());
       report.put("engine", Metric.CLUSTER_HOP_RATIO, result.clustered().p50() / result.local().p50());
-      report.put("engine", Metric.CLUSTER_ONE_WORKER, result.oneWorker());
-      report.put("engine", Metric.CLUSTER_TWO_WORKERS, result.twoWorkers());
-      report.put("engine", Metric.CLUSTER_SCALING, result.twoWorkers() / result.oneWorker());
+      report.put("engine", Metric.CLUSTER_ONE_WORKER, result.oneWorker().perSecond());
+      report.put("engine", Metric.CLUSTER_TWO_WORKERS, result.twoWorkers().perSecond());
+      report.put("engine", Metric.CLUSTER_ONE_WORKER_CORES, result.oneWorker().workerCores());
+      report.put("engine", Metric.CLUSTER_TWO_WORKERS_CORES, result.twoWorkers().workerCores());
+      report.put("engine", Metric.CLUSTER_SCALING, result.twoWorkers().perSecond() / result.oneWorker().perSecond());
     } catch (Exception e) {
       failed("engine", metrics, "cluster", e);
     }

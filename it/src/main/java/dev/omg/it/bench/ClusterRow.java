@@ -37,8 +37,14 @@ final class ClusterRow {
   private static final ClientOptions NO_RETRY = ClientOptions.defaults().withRetry(RetryPolicy.none())
       .withCallTimeout(Duration.ofSeconds(70));
 
-  /** Round trips in µs and reindex rates in requests/s. */
-  record Result(Workloads.Latency local, Workloads.Latency clustered, double oneWorker, double twoWorkers) {}
+  /** Round trips in µs; reindex rates in requests/s, each with the cores its workers kept busy meanwhile. */
+  record Result(Workloads.Latency local, Workloads.Latency clustered, Rate oneWorker, Rate twoWorkers) {}
+
+  /**
+   * Replies per second, and the workers' CPU time over the same interval divided by its length: how many cores
+   * they used (at most one per worker here, as each runs one reindex at a time).
+   */
+  record Rate(double perSecond, double workerCores) {}
 
   private final Path directory;
   private final Consumer<String> progress;
@@ -77,13 +83,13 @@ final class ClusterRow {
           options.sequentialCount());
       progress.accept(String.format("clustered/local echo p50: %.2f", clustered.p50() / local.p50()));
       String digest = digestOf(engine);
-      double one = reindexRate(engine, digest, "1 worker", options);
+      Rate one = reindexRate(engine, digest, "1 worker", options, workers);
       progress.accept("starting a second worker…");
       WorkerProcess second = worker("worker-2", jar, seed, "--role", "indexer");
       workers.add(second);
       awaitWorkers(engine, "reindex", 2);
-      double two = reindexRate(engine, digest, "2 workers", options);
-      progress.accept(String.format("reindex 2 workers / 1 worker: %.2f", two / one));
+      Rate two = reindexRate(engine, digest, "2 workers", options, workers);
+      progress.accept(String.format("reindex 2 workers / 1 worker: %.2f", two.perSecond() / one.perSecond()));
       return new Result(local, clustered, one, two);
     } finally {
       for (WorkerProcess worker : workers) {
@@ -144,7 +150,8 @@ final class ClusterRow {
    * the measured time; replies per second over the measured time. Each reply must be OK with the packages and
    * digest of the first.
    */
-  private double reindexRate(EngineProcess engine, String digest, String label, Options options) throws Exception {
+  private Rate reindexRate(EngineProcess engine, String digest, String label, Options options,
+      List<WorkerProcess> workers) throws Exception {
     LongAdder completed = new LongAdder();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicReference<Exception> failure = new AtomicReference<>();
@@ -178,9 +185,12 @@ final class ClusterRow {
       progress.accept("reindex, " + label + ": measuring " + options.pipelinedMeasure().toMillis() / 1000.0
           + " s…");
       long startCount = completed.sum();
+      long startCpu = cpuNanos(workers);
       long start = System.nanoTime();
       sleep(options.pipelinedMeasure(), failure);
-      double perSecond = (completed.sum() - startCount) * 1e9 / (System.nanoTime() - start);
+      long elapsed = System.nanoTime() - start;
+      double perSecond = (completed.sum() - startCount) * 1e9 / elapsed;
+      double cores = (double) (cpuNanos(workers) - startCpu) / elapsed;
       running.set(false);
       for (Thread thread : clients) {
         thread.join(WAIT.toMillis());
@@ -188,14 +198,19 @@ final class ClusterRow {
       if (failure.get() != null) {
         throw failure.get();
       }
-      progress.accept(String.format("reindex, %s: %,.1f requests/s", label, perSecond));
-      return perSecond;
+      progress.accept(String.format("reindex, %s: %,.1f requests/s, workers' CPU %.2f cores", label, perSecond,
+          cores));
+      return new Rate(perSecond, cores);
     } finally {
       running.set(false);
       for (EngineClient client : connections) {
         client.close();
       }
     }
+  }
+
+  private static long cpuNanos(List<WorkerProcess> workers) {
+    return workers.stream().mapToLong(worker -> worker.cpuTime().toNanos()).sum();
   }
 
   private static void sleep(Duration duration, AtomicReference<Exception> failure) throws Exception {

@@ -48,6 +48,10 @@ final class Report {
         + " packages, 1 worker (req/s)", "%,.1f", List.of("engine")),
     CLUSTER_TWO_WORKERS("cluster", "cluster: reindex of " + String.format("%,d", ClusterRow.REINDEX_PACKAGES)
         + " packages, 2 workers (req/s)", "%,.1f", List.of("engine")),
+    CLUSTER_ONE_WORKER_CORES("cluster", "cluster: reindex, 1 worker: the worker's CPU (cores)", "%.2f",
+        List.of("engine")),
+    CLUSTER_TWO_WORKERS_CORES("cluster", "cluster: reindex, 2 workers: the workers' CPU (cores)", "%.2f",
+        List.of("engine")),
     CLUSTER_SCALING("cluster", "cluster: reindex, 2 workers / 1 worker (ratio)", "%.2f", List.of("engine"));
 
     final String row;
@@ -209,8 +213,10 @@ final class Report {
           .append("` in flight (CPU-bound, about 10 ms warm; one at a time on each worker, `instances = 1`), ")
           .append("replies per second over ").append(seconds(options.pipelinedMeasure())).append(" s after ")
           .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up, with one worker and again once ")
-          .append("a second has joined; every reply checked (OK, the same digest). The scaling ratio is bounded ")
-          .append("by the cores: engine, clients and workers share them.\n");
+          .append("a second has joined; every reply checked (OK, the same digest). The workers' CPU is their ")
+          .append("processes' CPU time over the measured interval divided by its length (at most 1 core per worker ")
+          .append("here); the scaling ratio is bounded by the cores the workers get: engine, clients, workers and ")
+          .append("anything else running share them.\n");
     }
     out.append("- **engine/raw, engine/grpc**: the engine's value divided by the other's, all from this one run. ")
         .append("For µs, ms, threads and MiB lower is better (a ratio above 1 means the engine is slower or ")
