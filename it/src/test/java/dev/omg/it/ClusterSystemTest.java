@@ -290,6 +290,21 @@ class ClusterSystemTest {
     requestsForAClusteredCommandAreSpreadOverBothWorkers();
   }
 
+  @Test
+  @Order(8)
+  void aClusterBindingOffLoopbackWithoutTlsFailsTheStartWithTheFix() throws Exception {
+    Path remote = Files.writeString(dir.resolve("remote.conf"), "include file(\"" + config + "\")\n"
+        + "omg.cluster.hostname = \"10.0.0.5\"\n");
+    String refusal = "omg-engine: configuration error: omg.cluster.hostname: '10.0.0.5' is not a loopback address,"
+        + " and the cluster would run without TLS: anyone reaching the port could join it. Turn on Artery's TLS"
+        + " (pekko.remote.artery.transport = tls-tcp with its ssl settings, see docs/cluster.md), or set"
+        + " omg.cluster.allow-insecure-remote = on to accept that\n";
+    assertEquals(new Cli.Result(1, "", refusal), Cli.run(List.of(exampleJar()), Map.of(), "serve",
+        "--socket", dir.resolve("remote").resolve("engine.sock").toString(), "--config", remote.toString()));
+    assertEquals(new Cli.Result(1, "", refusal), Cli.run(List.of(exampleJar()), Map.of(), "serve", "--worker",
+        "--role", "indexer", "--config", remote.toString()));
+  }
+
   /** One load client: one request at a time on its own connection, for as long as {@code running}. */
   private static void load(int client, RawConnection connection, AtomicBoolean running, List<Sent> sent,
       List<Throwable> failures) {
