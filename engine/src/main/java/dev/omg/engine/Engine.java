@@ -2,6 +2,7 @@ package dev.omg.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.omg.config.Version;
 import dev.omg.handler.CommandInfo;
 import dev.omg.handler.EngineInfo;
@@ -26,7 +27,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +86,7 @@ final class Engine implements EngineInfo {
     this.handlers = HandlerDefinition.all(config, Engine.class.getClassLoader());
     // Only an engine with clustered commands joins a cluster (and loads its classes).
     this.clustered = handlers.stream().anyMatch(handler -> handler.clusterRole().isPresent());
-    this.config = clustered ? EngineCluster.nodeConfig(config) : config;
+    this.config = clustered ? EngineCluster.nodeConfig(config) : withoutClusterSerializers(config);
     this.commands = handlers.stream().map(h -> h.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
   }
 
@@ -132,9 +137,10 @@ final class Engine implements EngineInfo {
     system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
         DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
     if (clustered) {
-      log.info("cluster node {} founded or joining (clustered commands: {})", EngineCluster.join(system), String.join(", ",
-          handlers.stream().filter(h -> h.clusterRole().isPresent())
-              .map(h -> h.command() + " @" + h.clusterRole().get()).toList()));
+      List<String> clustered = handlers.stream().filter(h -> h.clusterRole().isPresent())
+          .map(h -> h.command() + " @" + h.clusterRole().get()).toList();
+      log.info("cluster node {} founded or joining (clustered commands: {})", EngineCluster.join(system),
+          String.join(", ", clustered));
     }
   }
 
@@ -254,6 +260,35 @@ final class Engine implements EngineInfo {
     } catch (IOException e) {
       log.warn("removing socket and lock: {}", e.getMessage());
     }
+  }
+
+  /**
+   * Pekko builds every configured serializer at start; the remote and cluster jars (there for clustered commands)
+   * add fourteen, about 250 classes and 60-200 ms on 2 busy cores, that an engine without clustered commands never
+   * uses. Pekko checks that every key of its reference.conf is set, so each becomes {@link UnusedSerializer}, and
+   * its bindings "none", which Pekko skips without loading the bound class.
+   */
+  static Config withoutClusterSerializers(Config config) {
+    Map<String, Object> overrides = new HashMap<>();
+    Set<String> dropped = new HashSet<>();
+    config.getObject("pekko.actor.serializers").unwrapped().forEach((alias, type) -> {
+      if (String.valueOf(type).startsWith("org.apache.pekko.remote.")
+          || String.valueOf(type).startsWith("org.apache.pekko.cluster.")) {
+        dropped.add(alias);
+        overrides.put(alias, UnusedSerializer.class.getName());
+      }
+    });
+    Map<String, Object> bindings = new HashMap<>();
+    config.getObject("pekko.actor.serialization-bindings").unwrapped().forEach((type, alias) -> {
+      if (dropped.contains(String.valueOf(alias))) {
+        bindings.put(type, "none");
+      }
+    });
+    // Class names as keys: one key each, not paths.
+    return ConfigFactory.parseMap(Map.of("pekko.actor.serializers", ConfigValueFactory.fromMap(overrides),
+            "pekko.actor.serialization-bindings", ConfigValueFactory.fromMap(bindings)),
+            "engine without clustered commands")
+        .withFallback(config);
   }
 
   /** The drain phase's own timeout must leave room for the drain itself. */

@@ -49,9 +49,11 @@ final class Worker implements EngineInfo {
     Config node = ClusterSettings.create(config).nodeConfig(config, true, roles);
     this.system = ActorSystem.create(WorkerNode.create(commands, this, fingerprint), ClusterSettings.SYSTEM_NAME,
         node);
-    log.info("omg-engine worker {} up at {} (roles: {}, commands: {}, registration fingerprint {})",
-        Version.get(), Cluster.get(system).selfMember().address(), String.join(", ", roles),
-        String.join(", ", commands.stream().map(HandlerDefinition::command).toList()), fingerprint);
+    log.info("omg-engine worker {} up at {} (roles: {}, commands: {})", Version.get(),
+        Cluster.get(system).selfMember().address(), String.join(", ", roles),
+        String.join(", ", commands.stream().map(HandlerDefinition::command).toList()));
+    log.info("payload registration fingerprint {}: the engine serves this worker only if it has the same",
+        fingerprint);
   }
 
   /** Starts a worker serving the clustered commands of {@code roles}; returns once its node is bound. */

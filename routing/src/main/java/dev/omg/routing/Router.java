@@ -27,8 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
  * INTERNAL API. The router actor: owns the supervised handler actors of each configured command (one, or a
  * round-robin pool of {@code instances}, on the handler's dispatcher; for a command with a {@code cluster-role},
  * the actors that send its requests to worker nodes, see {@code ClusterRouting}) and forwards each request to them;
- * answers UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has been
- * answered HANDLER_ERROR by the handler base class); the router never fails. Requests come from
+ * answers UNKNOWN_COMMAND itself for any other command. A handler that throws is restarted (its failing request has
+ * been answered HANDLER_ERROR by the handler base class); the router never fails. Requests come from
  * {@link RequestRouter}, made with their deadline, peer and progress; cancels go from it to the handler directly.
  */
 public final class Router extends AbstractBehavior<Router.Command> {

@@ -15,7 +15,10 @@ import dev.omg.handler.HandlerRequest;
 import dev.omg.handler.Peer;
 import dev.omg.handler.internal.HandlerDefinition;
 import dev.omg.handler.internal.HandlerRequests;
+import dev.omg.protocol.Request;
+import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.Exchange;
 import dev.omg.routing.cluster.ClusterRouting;
 import dev.omg.routing.cluster.ClusterSettings;
 import dev.omg.routing.cluster.RegistrationFingerprint;
@@ -25,6 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -49,6 +55,8 @@ class ClusterRoutingTest {
         remote-echo { class = "dev.omg.handler.internal.builtin.EchoHandler", cluster-role = "tester", instances = 2 }
         remote-wait { class = "dev.omg.routing.TestHandlers$Cancellable", cluster-role = "tester" }
         remote-progress { class = "dev.omg.routing.ClusterRoutingTest$Progressing", cluster-role = "tester" }
+        remote-bounded { class = "dev.omg.routing.TestHandlers$Cancellable", cluster-role = "tester", max-queued = 2 }
+        remote-where { class = "dev.omg.routing.ClusterRoutingTest$Where", cluster-role = "spread" }
         remote-doomed { class = "dev.omg.routing.TestHandlers$Cancellable", cluster-role = "doomed" }
         remote-picky { class = "dev.omg.handler.internal.builtin.EchoHandler", cluster-role = "picky" }
         nobody { class = "com.example.NotOnAnyClasspath", cluster-role = "absent" }
@@ -61,6 +69,7 @@ class ClusterRoutingTest {
   private static ActorTestKit tester;
   private static Address engineAddress;
   private static ActorRef<Router.Command> router;
+  private static RequestRouter requests;
 
   /** Reports two progress events, then answers "done". */
   public static final class Progressing extends Handler {
@@ -76,13 +85,28 @@ class ClusterRoutingTest {
     }
   }
 
+  /** Answers with the address of the node it runs on; "who" as any test handler here. */
+  public static final class Where extends Handler {
+    public Where(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
+      super(context, handlerContext);
+    }
+
+    @Override
+    protected void handle(HandlerRequest request) {
+      request.reply(Cluster.get(getContext().getSystem()).selfMember().address().toString());
+    }
+  }
+
   @BeforeAll
   static void start() {
     Config config = OmgConfig.parse(HANDLERS);
     ClusterSettings settings = ClusterSettings.create(config);
     engine = ActorTestKit.create(ClusterSettings.SYSTEM_NAME, settings.nodeConfig(config, false, List.of()));
     engineAddress = ClusterRouting.joinCluster(engine.system(), settings);
-    router = engine.spawn(Router.create(HandlerDefinition.all(config, loader()), info()), "router");
+    List<HandlerDefinition> definitions = HandlerDefinition.all(config, loader());
+    router = engine.spawn(Router.create(definitions, info()), "router");
+    requests = new RequestRouter(router, engine.system().scheduler(), RoutingSettings.create(config),
+        new RoutingMetrics(), definitions);
     tester = worker("tester", "");
     awaitServed("remote-echo");
   }
@@ -120,6 +144,42 @@ class ClusterRoutingTest {
     });
     // The handler's "too late" from onCancel is dropped on the way: the request was answered by its cancel.
     sent.reply().expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void requestsGoRoundRobinOverTheWorkersOfTheRole() {
+    ActorTestKit first = worker("spread", "");
+    ActorTestKit second = worker("spread", "");
+    try {
+      Set<Object> nodes = Set.of(Cluster.get(first.system()).selfMember().address().toString(),
+          Cluster.get(second.system()).selfMember().address().toString());
+      engine.createTestProbe().awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+        assertEquals(nodes, Set.of(where(), where()));
+        return null;
+      });
+      List<Object> served = List.of(where(), where(), where(), where());
+      assertEquals(List.of(served.get(0), served.get(1), served.get(0), served.get(1)), served);
+    } finally {
+      first.shutdownTestKit();
+      second.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void theLocalQueueBoundStillAnswersOverloadedForAClusteredCommand() throws Exception {
+    Exchange first = Exchange.detached(new Request(ids.incrementAndGet(), "remote-bounded", null));
+    Exchange second = Exchange.detached(new Request(ids.incrementAndGet(), "remote-bounded", null));
+    CompletableFuture<Response> firstReply = requests.serve(first).toCompletableFuture();
+    CompletableFuture<Response> secondReply = requests.serve(second).toCompletableFuture();
+    long third = ids.incrementAndGet();
+    assertEquals(new Response(third, Status.OVERLOADED, null, "'remote-bounded' has 2 requests waiting, its"
+            + " limit; retry later", 50),
+        requests.serve(Exchange.detached(new Request(third, "remote-bounded", null))).toCompletableFuture()
+            .get(1, TimeUnit.SECONDS));
+    first.cancel();
+    second.cancel();
+    assertEquals(List.of(Status.CANCELLED, Status.CANCELLED), List.of(firstReply.get(5, TimeUnit.SECONDS).status(),
+        secondReply.get(5, TimeUnit.SECONDS).status()));
   }
 
   @Test
@@ -171,6 +231,12 @@ class ClusterRoutingTest {
   }
 
   private record Sent(HandlerRequest request, TestProbe<HandlerReply> reply) {}
+
+  private static Object where() {
+    HandlerReply reply = send("remote-where", null, null).reply().receiveMessage(Duration.ofSeconds(2));
+    assertEquals(Status.OK, reply.status(), reply.toString());
+    return reply.payload();
+  }
 
   private static Sent send(String command, Object payload, Predicate<Object> progress) {
     TestProbe<HandlerReply> reply = engine.createTestProbe();

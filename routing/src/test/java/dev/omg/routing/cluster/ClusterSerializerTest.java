@@ -138,8 +138,9 @@ class ClusterSerializerTest {
   void refusesTrailingBytesAndUnknownManifests() throws Exception {
     byte[] good = serializer.toBinary(new WorkerEndpoint.CancelWork(3, engine));
     byte[] longer = Arrays.copyOf(good, good.length + 1);
-    assertEquals("malformed cluster message (C): 1 unexpected bytes after it", assertThrows(NotSerializableException.class,
-        () -> serializer.fromBinary(longer, ClusterSerializer.CANCEL_WORK)).getMessage());
+    assertEquals("malformed cluster message (C): 1 unexpected bytes after it", assertThrows(
+        NotSerializableException.class, () -> serializer.fromBinary(longer, ClusterSerializer.CANCEL_WORK))
+        .getMessage());
     assertEquals("malformed cluster message (X): unknown manifest", assertThrows(NotSerializableException.class,
         () -> serializer.fromBinary(good, "X")).getMessage());
     assertArrayEquals(good, serializer.toBinary(serializer.fromBinary(good, ClusterSerializer.CANCEL_WORK)));
