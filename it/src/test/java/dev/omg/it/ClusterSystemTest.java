@@ -380,15 +380,16 @@ class ClusterSystemTest {
 
   /** The worker's cluster address, from the line it logs once up. */
   private static String address(WorkerProcess worker) {
-    return fromUpLine(worker, " up at (\\S+) ");
+    return fromLog(worker, " up at (\\S+) ");
   }
 
-  /** The worker's payload registration fingerprint, from the line it logs once up. */
-  private static String fingerprint(WorkerProcess worker) {
-    return fromUpLine(worker, "registration fingerprint ([0-9a-f]+)\\)");
+  /** The worker's payload registration fingerprint, from the line it logs after its up line. */
+  private static String fingerprint(WorkerProcess worker) throws InterruptedException {
+    worker.awaitLog("payload registration fingerprint ", WAIT);
+    return fromLog(worker, "payload registration fingerprint ([0-9a-f]+):");
   }
 
-  private static String fromUpLine(WorkerProcess worker, String regex) {
+  private static String fromLog(WorkerProcess worker, String regex) {
     Matcher matcher = Pattern.compile(regex).matcher(worker.log());
     if (!matcher.find()) {
       throw new AssertionError("no '" + regex + "' in the worker's log:\n" + worker.log());
