@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,8 @@ class ClusterSystemTest {
         "omg.handlers.node { class = \"dev.omg.it.handlers.NodeHandler\", cluster-role = \"node\", instances = 2,"
             + " delay = 20ms }",
         "omg.handlers.odd { class = \"dev.omg.it.handlers.NodeHandler\", cluster-role = \"odd\" }",
+        "omg.handlers.slow-node { class = \"dev.omg.it.handlers.NodeHandler\", cluster-role = \"node\","
+            + " delay = 1s, max-queued = 4 }",
         ""));
     // The engine has the example's jar (its local commands and payload types), not the test handlers: a
     // clustered command's class is needed on the workers only.
@@ -115,6 +118,34 @@ class ClusterSystemTest {
 
   @Test
   @Order(2)
+  void aClusteredCommandOverItsMaxQueuedIsAnsweredOverloadedByTheEngine() throws Exception {
+    List<CompletableFuture<Response>> replies = new ArrayList<>();
+    try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
+      for (int i = 0; i < 12; i++) {
+        replies.add(client.send("slow-node", "queued-" + i));
+      }
+      CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    List<String> served = new ArrayList<>();
+    int overloaded = 0;
+    for (int i = 0; i < replies.size(); i++) {
+      Response reply = replies.get(i).get();
+      if (reply.status() == Status.OK) {
+        pidOf(reply, "queued-" + i);
+        served.add("queued-" + i);
+      } else {
+        assertEquals(new Response(reply.id(), Status.OVERLOADED, null, "'slow-node' has 4 requests waiting, its"
+            + " limit; retry later", 50), reply);
+        overloaded++;
+      }
+    }
+    // The first four hold the command's four slots while the workers take a second each.
+    assertEquals(List.of("queued-0", "queued-1", "queued-2", "queued-3"), served);
+    assertEquals(8, overloaded);
+  }
+
+  @Test
+  @Order(3)
   void aCommandWithNoWorkerUpIsAnsweredUnavailableAtOnce() throws Exception {
     try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
       long start = System.nanoTime();
@@ -127,7 +158,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void theExamplesReindexRunsOnAWorkerWithItsProgressShownByTheCli() throws Exception {
     Cli.Result result = Cli.run(List.of(exampleJar()), Map.of(), "call", "reindex", "2000",
         "--socket", engine.socket().toString(), "--config", config.toString());
@@ -140,7 +171,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void cancellingAReindexReachesTheHandlerOnTheWorker() throws Exception {
     CountDownLatch firstEvent = new CountDownLatch(1);
     try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
@@ -154,7 +185,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aWorkerWhosePayloadRegistrationDiffersIsRefusedAndItsCommandAnsweredUnavailable() throws Exception {
     Path oddConfig = Files.writeString(dir.resolve("odd.conf"), String.join("\n",
         "include file(\"" + config + "\")",
@@ -180,7 +211,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void killNineOfAWorkerUnderLoadAnswersEveryRequestOnceAndTheSurvivorTakesOver() throws Exception {
     long survivor = second.pid();
     long victim = first.pid();
@@ -276,7 +307,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aRestartedWorkerRejoinsAndIsUsedAgain() throws Exception {
     assertTrue(!first.isAlive(), "the killed worker is gone");
     long start = System.nanoTime();
@@ -291,7 +322,7 @@ class ClusterSystemTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aClusterBindingOffLoopbackWithoutTlsFailsTheStartWithTheFix() throws Exception {
     Path remote = Files.writeString(dir.resolve("remote.conf"), "include file(\"" + config + "\")\n"
         + "omg.cluster.hostname = \"10.0.0.5\"\n");
