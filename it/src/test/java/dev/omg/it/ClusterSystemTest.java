@@ -112,8 +112,8 @@ class ClusterSystemTest {
       }
     }
     System.out.printf("cluster spread: 40 requests served by %s (pid: count)%n", servedBy);
-    assertEquals(Set.of(first.pid(), second.pid()), servedBy.keySet(), "the pids that served 'node'");
-    assertTrue(servedBy.values().stream().allMatch(count -> count >= 10), "round robin: " + servedBy);
+    // Round robin over the two ready workers, whichever was next when the run started.
+    assertEquals(Map.of(first.pid(), 20, second.pid(), 20), servedBy);
   }
 
   @Test
