@@ -58,7 +58,7 @@ class PythonClientSystemTest {
       assertTrue(finished, "the Python session did not finish within " + SESSION_TIMEOUT.toSeconds() + " s:\n"
           + output);
       assertEquals(0, session.exitValue(), output + "\nengine log:\n" + engine.log());
-      assertTrue(output.contains("python client: 68 vectors match byte for byte"), output);
+      assertTrue(output.contains("python client: 69 vectors match byte for byte"), output);
       assertTrue(output.contains("25 malformed cases, stop without hello, shutting down"), output);
       assertTrue(output.endsWith("python client: all checks passed\n"), output);
       assertEquals(pid, engine.pid());
