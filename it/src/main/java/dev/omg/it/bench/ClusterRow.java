@@ -19,14 +19,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The cluster rows (issue 15): an engine whose {@code cluster-echo} (the built-in echo handler) and
  * {@code reindex} (the example application's CPU-bound command) are served by worker nodes, all processes on
- * this machine over 127.0.0.1. Measures the round trip of {@code cluster-echo} against the engine's local
- * {@code echo} in the same run, then the throughput of {@code reindex} with one worker, and again after a second
- * worker has joined. Every reply is checked.
+ * this machine over 127.0.0.1. Measures the round trip of {@code cluster-echo} (on the first worker) against the
+ * engine's local {@code echo} in the same run, then the throughput of {@code reindex} with two workers, and again
+ * after the second has left. Every reply is checked.
  */
 final class ClusterRow {
   /** The packages one {@code reindex} request indexes: about 10 ms of CPU on a warm JVM. */
@@ -70,12 +71,15 @@ final class ClusterRow {
         ""));
     List<String> seed = List.of("--seed", "127.0.0.1:" + port, "--config", config.toString());
     List<WorkerProcess> workers = new ArrayList<>();
-    progress.accept("starting the engine (cluster port " + port + ") and one worker…");
+    progress.accept("starting the engine (cluster port " + port + ") and two workers…");
     try (EngineProcess engine = EngineProcess.start(directory.resolve("engine"), List.of("-Xmx512m"), List.of(jar),
         "--config", config.toString(), "--cluster-port", Integer.toString(port))) {
-      workers.add(worker("worker-1", jar, seed, "--role", "echo", "--role", "indexer"));
+      WorkerProcess first = worker("worker-1", jar, seed, "--role", "echo", "--role", "indexer");
+      workers.add(first);
+      WorkerProcess second = worker("worker-2", jar, seed, "--role", "indexer");
+      workers.add(second);
       awaitServing(engine, "cluster-echo", new byte[Bench.PAYLOAD]);
-      awaitServing(engine, "reindex", REINDEX_PACKAGES);
+      awaitWorkers(engine, "reindex", 2);
       Workloads.Latency local = workloads.sequential(new CommandTarget(engine.socket(), "echo", "local echo"),
           Bench.PAYLOAD, options.sequentialWarmUps(), options.sequentialWarmUpLimit(), options.sequentialCount());
       Workloads.Latency clustered = workloads.sequential(new CommandTarget(engine.socket(), "cluster-echo",
@@ -83,12 +87,16 @@ final class ClusterRow {
           options.sequentialCount());
       progress.accept(String.format("clustered/local echo p50: %.2f", clustered.p50() / local.p50()));
       String digest = digestOf(engine);
-      Rate one = reindexRate(engine, digest, "1 worker", options, workers);
-      progress.accept("starting a second worker…");
-      WorkerProcess second = worker("worker-2", jar, seed, "--role", "indexer");
-      workers.add(second);
-      awaitWorkers(engine, "reindex", 2);
+      // Two workers first, so that both warm up alike; then the second leaves and the first, as warm, is alone.
       Rate two = reindexRate(engine, digest, "2 workers", options, workers);
+      progress.accept("stopping the second worker (SIGTERM: it leaves the cluster)…");
+      int exit = second.terminate(WAIT);
+      if (exit != 0) {
+        throw new IOException("the second worker exited " + exit + " on SIGTERM:\n" + second.log());
+      }
+      workers.remove(second);
+      awaitWorkers(engine, "reindex", 1);
+      Rate one = reindexRate(engine, digest, "1 worker", options, workers);
       progress.accept(String.format("reindex 2 workers / 1 worker: %.2f", two.perSecond() / one.perSecond()));
       return new Result(local, clustered, one, two);
     } finally {
@@ -122,14 +130,19 @@ final class ClusterRow {
   }
 
   /**
-   * Waits until the engine has logged that {@code command} has {@code count} workers ready: the requests that
-   * follow are spread over all of them.
+   * Waits until the engine's latest line about {@code command}'s workers says {@code count} are ready: the
+   * requests that follow are spread over exactly those.
    */
   private static void awaitWorkers(EngineProcess engine, String command, int count) throws Exception {
-    Pattern ready = Pattern.compile("'" + Pattern.quote(command) + "'.*; " + count + " worker\\(s\\) ready");
+    Pattern ready = Pattern.compile("'" + Pattern.quote(command) + "'.*; (\\d+) worker\\(s\\) ready");
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (ready.matcher(engine.log()).find()) {
+      Matcher matcher = ready.matcher(engine.log());
+      String latest = null;
+      while (matcher.find()) {
+        latest = matcher.group(1);
+      }
+      if (Integer.toString(count).equals(latest)) {
         return;
       }
       Thread.sleep(100);

@@ -212,8 +212,9 @@ final class Report {
           .append(" clients each keeping one `reindex ").append(ClusterRow.REINDEX_PACKAGES)
           .append("` in flight (CPU-bound, about 10 ms warm; one at a time on each worker, `instances = 1`), ")
           .append("replies per second over ").append(seconds(options.pipelinedMeasure())).append(" s after ")
-          .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up, with one worker and again once ")
-          .append("a second has joined; every reply checked (OK, the same digest). The workers' CPU is their ")
+          .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up, first with two workers (both ")
+          .append("started together, so they warm up alike), then again after the second has left (SIGTERM); ")
+          .append("every reply checked (OK, the same digest). The workers' CPU is their ")
           .append("processes' CPU time over the measured interval divided by its length (at most 1 core per worker ")
           .append("here); the scaling ratio is bounded by the cores the workers get: engine, clients, workers and ")
           .append("anything else running share them.\n");
