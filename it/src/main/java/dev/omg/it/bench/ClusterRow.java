@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * after the second has left. Every reply is checked.
  */
 final class ClusterRow {
-  /** The packages one {@code reindex} request indexes: about 10 ms of CPU on a warm JVM. */
+  /** The packages one {@code reindex} request indexes: 7 to 10 ms of CPU on a warm JVM. */
   static final int REINDEX_PACKAGES = 2_000;
   /** Clients each keeping one {@code reindex} request in flight: enough to keep two workers busy. */
   static final int REINDEX_CLIENTS = 4;

@@ -210,7 +210,7 @@ final class Report {
           .append("worker, in the same run; the ratio is clustered p50 / local p50, the cost of the hop to the ")
           .append("worker and back. Reindex: ").append(ClusterRow.REINDEX_CLIENTS)
           .append(" clients each keeping one `reindex ").append(ClusterRow.REINDEX_PACKAGES)
-          .append("` in flight (CPU-bound, about 10 ms warm; one at a time on each worker, `instances = 1`), ")
+          .append("` in flight (CPU-bound, 7 to 10 ms of CPU warm; one at a time on each worker, `instances = 1`), ")
           .append("replies per second over ").append(seconds(options.pipelinedMeasure())).append(" s after ")
           .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up, first with two workers (both ")
           .append("started together, so they warm up alike), then again after the second has left (SIGTERM); ")
