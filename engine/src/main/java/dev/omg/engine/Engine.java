@@ -12,8 +12,10 @@ import dev.omg.routing.RequestRouter;
 import dev.omg.routing.Router;
 import dev.omg.routing.RoutingMetrics;
 import dev.omg.routing.RoutingSettings;
+import dev.omg.routing.WorkerCounts;
 import dev.omg.transport.ByteBudget;
 import dev.omg.transport.ConnectionBudget;
+import dev.omg.transport.InheritedSocket;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SerializationSettings;
 import dev.omg.transport.ServerConnection;
@@ -22,6 +24,7 @@ import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
 import dev.omg.transport.TransportSettings;
 import dev.omg.transport.UnixSocketServer;
+import dev.omg.transport.socket.IncomingConnection;
 import dev.omg.transport.socket.SelectorLoops;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,16 +34,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +62,10 @@ import org.slf4j.LoggerFactory;
  *       connection write its last replies and close;
  *   <li>actor-system-terminate: remove the socket file, release and remove the lock.
  * </ol>
+ *
+ * <p>Started by a service manager with a listening socket ({@link InheritedSocket}), the engine checks and serves
+ * that socket instead of binding one; it removes no stale socket and, at the end, leaves the socket file in place
+ * (the service manager still listens on it). The lock, the peer checks and the drain are the same.
  */
 final class Engine implements EngineInfo {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -69,10 +80,13 @@ final class Engine implements EngineInfo {
   private final List<HandlerDefinition> handlers;
   private final List<CommandInfo> commands;
   private final RoutingMetrics metrics = new RoutingMetrics();
+  private final WorkerCounts workers = new WorkerCounts();
   private final Instant startedAt = Instant.now();
   private LockFile lock;
   private ActorSystem<Router.Command> system;
   private UnixSocketServer server;
+  /** The service manager's socket, when the engine was socket-activated. */
+  private InheritedSocket inherited;
   private volatile boolean accepting = true;
 
   /** Reads and checks the settings and the handler blocks; touches nothing. */
@@ -92,11 +106,25 @@ final class Engine implements EngineInfo {
 
   /** Starts an engine on {@code socketPath}; returns once it accepts connections. */
   static Engine start(Config config, Path socketPath) throws IOException {
+    return start(config, socketPath, Optional.empty());
+  }
+
+  /**
+   * Starts an engine on {@code socketPath}, serving the socket among {@code passed} (socket activation) instead of
+   * binding one when given; returns once it accepts connections.
+   */
+  static Engine start(Config config, Path socketPath, Optional<List<InheritedSocket.Passed>> passed)
+      throws IOException {
     Engine engine = new Engine(config, socketPath);
     engine.prepareDirectory();
+    if (passed.isPresent()) {
+      engine.takeInherited(passed.get());
+    }
     engine.takeLock();
     try {
-      engine.removeStaleSocket();
+      if (engine.inherited == null) {
+        engine.removeStaleSocket();
+      }
       engine.startActorSystem();
       engine.bind();
       engine.registerShutdown();
@@ -113,10 +141,19 @@ final class Engine implements EngineInfo {
     return engine;
   }
 
-  /** The socket path fits the kernel's limit, and its directory is this user's alone (created if missing). */
+  /**
+   * The socket path fits the kernel's limit, this user can give files the shared group if one is configured, and
+   * the directory is this user's alone, or shared with that group (created if missing).
+   */
   private void prepareDirectory() throws IOException {
     SocketPaths.checkEngineLength(socketPath);
-    SocketDirectory.prepare(socketPath.getParent());
+    transport.access.checkUsable();
+    SocketDirectory.prepare(socketPath.getParent(), transport.access);
+  }
+
+  /** The socket the service manager passed, once it proves to be the one the engine would have bound. */
+  private void takeInherited(List<InheritedSocket.Passed> passed) throws IOException {
+    inherited = InheritedSocket.take(passed, socketPath, transport.access);
   }
 
   /** One engine per socket: fails when another engine holds the lock. */
@@ -134,7 +171,7 @@ final class Engine implements EngineInfo {
   /** The actor system, whose guardian is the router with its handler actors. */
   private void startActorSystem() {
     // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
-    system = ActorSystem.create(Router.create(handlers, this), "omg-engine", withDrainTimeout(config),
+    system = ActorSystem.create(Router.create(handlers, this, workers), "omg-engine", withDrainTimeout(config),
         DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
     if (clustered) {
       List<String> clustered = handlers.stream().filter(h -> h.clusterRole().isPresent())
@@ -149,12 +186,20 @@ final class Engine implements EngineInfo {
     RequestRouter requests = new RequestRouter(system, system.scheduler(), routing, metrics, handlers);
     ByteBudget unanswered = new ByteBudget(transport.maxUnansweredBytes);
     String agent = "omg-engine/" + Version.get();
-    server = UnixSocketServer.bind(system, socketPath, transport, codec, connection ->
+    Function<IncomingConnection, Flow<ByteString, ByteString, ?>> serve = connection ->
         ServerConnection.create("conn-" + connection.id() + " (pid " + connection.peer().pid() + ")", agent,
             codec, routing.maxInFlightPerConnection, transport.frameIdleTimeout, requests, () -> accepting,
             connection.peer(), transport.progressBuffer,
-            new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered)),
+            new ConnectionBudget(transport.maxUnansweredBytesPerConnection, unanswered));
+    if (inherited == null) {
+      server = UnixSocketServer.bind(system, socketPath, transport, codec, serve,
+          Materializer.createMaterializer(system));
+      return;
+    }
+    server = UnixSocketServer.serveInherited(system, inherited, transport, codec, serve,
         Materializer.createMaterializer(system));
+    log.info("serving the socket inherited from the service manager: fd {} ({}), listening at {}",
+        inherited.fd(), inherited.name(), socketPath);
   }
 
   /** Undoes the steps taken so far: the socket is not bound yet, so the actor system and the lock. */
@@ -193,7 +238,7 @@ final class Engine implements EngineInfo {
   @Override
   public EngineStats stats() {
     return new EngineStats(server.openConnections(), metrics.served(), metrics.inFlight(), metrics.queued(),
-        metrics.overloaded(), metrics.commands());
+        metrics.overloaded(), metrics.commands(), workers.byRole());
   }
 
   @Override
@@ -252,6 +297,11 @@ final class Engine implements EngineInfo {
 
   private void removeSocketAndLock() {
     try {
+      if (inherited != null) {
+        lock.close();
+        log.info("stopped; left {} in place: the service manager's socket", socketPath);
+        return;
+      }
       for (Path kept : SocketFiles.remove(socketPath)) {
         log.warn("left {} in place: it is no longer this engine's socket", kept);
       }

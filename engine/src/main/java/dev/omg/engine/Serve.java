@@ -5,6 +5,7 @@ import dev.omg.client.internal.EngineJvmOptions;
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
 import dev.omg.protocol.Request;
+import dev.omg.transport.InheritedSocket;
 import dev.omg.transport.KryoCodec;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
@@ -14,7 +15,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +41,11 @@ final class Serve {
       Config config = withClusterOverrides(OmgConfig.load(arguments.config.map(Path::of)), arguments);
       configured = System.nanoTime();
       Path socket = SocketPaths.resolve(arguments.socket, env, TransportSettings.create(config).socketPath);
-      engine = Engine.start(config, socket);
+      engine = Engine.start(config, socket, passedSockets(env));
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
       return Cli.FAILED;
-    } catch (LockFile.AlreadyRunningException | LockFile.UnsafeLockFileException
+    } catch (LockFile.AlreadyRunningException | LockFile.UnsafeLockFileException | InheritedSocket.RefusedException
         | SocketDirectory.UnsafeDirectoryException | SocketFiles.ForeignFileException e) {
       err.println("omg-engine: " + e.getMessage());
       return Cli.FAILED;
@@ -93,6 +96,19 @@ final class Serve {
         shutdown.accept("SIG" + signal.getName());
       });
     }
+  }
+
+  /** The listening sockets a service manager passed to this process (socket activation), if any. */
+  private static Optional<List<InheritedSocket.Passed>> passedSockets(Map<String, String> env)
+      throws InheritedSocket.RefusedException {
+    long pid = ProcessHandle.current().pid();
+    Optional<List<InheritedSocket.Passed>> passed = InheritedSocket.passedTo(pid, env);
+    String listenPid = env.get("LISTEN_PID");
+    if (listenPid != null && !listenPid.trim().equals(Long.toString(pid))) {
+      log.info("LISTEN_PID is {}, not this process (pid {}): the descriptors are another process's; binding the "
+          + "socket", listenPid, pid);
+    }
+    return passed;
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import dev.omg.transport.SocketAccess;
+import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +24,12 @@ class DoctorTest {
 
   private record Run(int exit, String out, String err) {}
 
-  private static Run doctor(Path socket) {
+  private static Run doctor(Path socket, String... more) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(new String[] {"doctor", "--socket", socket.toString()}, Map.of(),
+    String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("doctor", "--socket", socket.toString()),
+        java.util.Arrays.stream(more)).toArray(String[]::new);
+    int exit = Main.run(args, Map.of(),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
@@ -145,5 +149,72 @@ class DoctorTest {
     assertEquals(true, result.out.contains("FAIL  socket    " + socket + " is a symbolic link to "
         + dir.resolve("elsewhere") + ", not a socket; serve will not start over it\n                fix: remove the "
         + "link (rm " + socket + "; its target is left alone), or choose another socket path"), result.out);
+  }
+
+  /** A group this process may give its files: root may use any, another user its own primary group. */
+  private static long sharedGroup() {
+    return SocketPaths.currentUid() == 0 ? 65534 : new com.sun.security.auth.module.UnixSystem().getGid();
+  }
+
+  private Path sharedConfig() throws Exception {
+    return Files.writeString(dir.resolve("shared.conf"), "omg.security.allowed-gids = [" + sharedGroup() + "]\n");
+  }
+
+  private static String me() {
+    return System.getProperty("user.name") + ", uid " + SocketPaths.currentUid();
+  }
+
+  @Test
+  void reportsAConfiguredGroupWhoseDirectoryIsStillPrivateWithTheFix() throws Exception {
+    Path run = privateDirectory();
+    Run result = doctor(run.resolve("engine.sock"), "--config", sharedConfig().toString());
+    String group = SocketAccess.describeGroup(sharedGroup());
+    String member = SocketAccess.currentUserIsIn(sharedGroup()) ? "" : "not ";
+    assertEquals(Cli.FAILED, result.exit);
+    assertEquals(true, result.out.contains("warn  group     group " + group + ", configured "
+        + "(omg.security.allowed-gids); directory group " + SocketAccess.describeGroup(SocketAccess.group(run))
+        + ", mode rwx------ (0700); no socket yet; you (" + me() + ") are " + member + "a member: the directory "
+        + "is not yet shared, so the group's members cannot reach the socket\n"
+        + "                fix: restart the engine (it gives the directory group "
+        + SocketAccess.groupName(sharedGroup()).orElse(Long.toString(sharedGroup())) + " and mode 0750), or: chgrp "
+        + sharedGroup() + " " + run + " && chmod 750 " + run + "\n"), result.out);
+  }
+
+  @Test
+  void reportsASharedDirectoryAndSocketAsTheConfigurationAsksForThem() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    Path run = dir.resolve("run");
+    SocketAccess access = SocketAccess.sharedWith(sharedGroup());
+    SocketDirectory.prepare(run, access);
+    Path socket = run.resolve("engine.sock");
+    AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+    server.setDeleteOnClose(false);
+    server.bind(AFUNIXSocketAddress.of(socket));
+    server.close();
+    access.apply(socket, access.socketMode());
+    Run result = doctor(socket, "--config", sharedConfig().toString());
+    String group = SocketAccess.describeGroup(sharedGroup());
+    String member = SocketAccess.currentUserIsIn(sharedGroup()) ? "" : "not ";
+    assertEquals(true, result.out.contains("ok    directory " + run + ": owned by you (uid " + SocketPaths.currentUid()
+        + "), mode rwxr-x--- (0750), not a symlink\n"
+        + "ok    group     group " + group + ", configured (omg.security.allowed-gids); directory group " + group
+        + ", mode rwxr-x--- (0750); socket group " + group + ", mode rw-rw---- (0660); you (" + me() + ") are "
+        + member + "a member\n"), result.out);
+    assertEquals(true, result.out.contains("ok    socket    mode rw-rw---- (0660), owned by you, group " + group
+        + "\n"), result.out);
+  }
+
+  @Test
+  void reportsAParentOfASharedDirectoryThatTheGroupCannotPass() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    Run result = doctor(run.resolve("engine.sock"), "--config", sharedConfig().toString());
+    assertEquals(Cli.FAILED, result.exit);
+    assertEquals(true, result.out.contains("mode rwxr-x--- (0750); no socket yet; you (" + me() + ") are "
+        + (SocketAccess.currentUserIsIn(sharedGroup()) ? "" : "not ") + "a member: but the group's members cannot "
+        + "pass " + dir + " (rwx------ (0700)), a parent of the directory\n                fix: choose a socket path "
+        + "whose parents others may search, e.g. --socket /tmp/omg-team/engine.sock ($XDG_RUNTIME_DIR is its user's "
+        + "alone)\n"), result.out);
   }
 }

@@ -14,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.omg.transport.SocketPaths;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,6 +157,47 @@ class MainTest {
     Run result = run("serve", "--socket", link.resolve("engine.sock").toString());
     assertEquals(new Run(Cli.FAILED, "", "omg-engine: " + link + " is a symbolic link; refusing to use it for the "
         + "socket; fix: remove the link (rm " + link + ") or choose another socket path\n"), result);
+  }
+
+  @Test
+  void serveRefusesAllowedUidsWithoutASharedGroupSayingHowToShareBeforeCreatingAnything() throws Exception {
+    Path config = Files.writeString(dir.resolve("uids.conf"), "omg.security.allowed-uids = [1001]\n");
+    Run run = run("serve", "--socket", dir.resolve("run/engine.sock").toString(), "--config", config.toString());
+    assertEquals(new Run(Cli.FAILED, "", "omg-engine: configuration error: omg.security.allowed-uids: [1001] cannot "
+        + "take effect without a shared group: the socket's directory is 0700, so no other user can reach the "
+        + "socket; share the engine with a group instead: groupadd omg, usermod -aG omg USER for each user (as "
+        + "root), and set omg.security.allowed-gids = [<the gid of omg>] (the allowed uids must be members of that "
+        + "group)\n"), run);
+    assertFalse(Files.exists(dir.resolve("run")), "nothing created");
+  }
+
+  @Test
+  void serveRefusesTwoAllowedGroupsSayingToUseOneSharedGroup() throws Exception {
+    Path config = Files.writeString(dir.resolve("gids.conf"), "omg.security.allowed-gids = [100, 27]\n");
+    Run run = run("serve", "--socket", dir.resolve("run/engine.sock").toString(), "--config", config.toString());
+    assertEquals(new Run(Cli.FAILED, "", "omg-engine: configuration error: omg.security.allowed-gids: names 2 groups "
+        + "[27, 100], but the socket and its directory can belong to only one group; use one shared group: groupadd "
+        + "omg, usermod -aG omg USER for each user (as root), and set omg.security.allowed-gids = [<the gid of "
+        + "omg>]\n"), run);
+    assertFalse(Files.exists(dir.resolve("run")), "nothing created");
+  }
+
+  @Test
+  void saysPermissionDeniedNotDoesNotExistWhenTheSocketsDirectoryCannotBeSearched() throws Exception {
+    Assumptions.assumeTrue(SocketPaths.currentUid() != 0, "root searches any directory; SecondUserSystemTest "
+        + "checks this as another user");
+    Path run = Files.createDirectory(dir.resolve("run"));
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("---------"));
+    Path socket = run.resolve("engine.sock");
+    try {
+      Run result = run("ping", "--socket", socket.toString());
+      assertEquals(Cli.FAILED, result.exit);
+      assertTrue(result.err.startsWith("omg-engine: permission denied at " + socket + ": this user ("
+          + System.getProperty("user.name") + ", uid " + SocketPaths.currentUid() + ") cannot search the directory "
+          + run + " (--------- (0000), owner uid " + SocketPaths.currentUid() + ", group "), result.err);
+    } finally {
+      Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   @Test

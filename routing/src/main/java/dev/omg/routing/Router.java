@@ -41,13 +41,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private final Map<String, ActorRef<HandlerMessage>> handlers;
   private final String known;
 
-  private Router(ActorContext<Command> context, List<HandlerDefinition> definitions, EngineInfo engine) {
+  private Router(ActorContext<Command> context, List<HandlerDefinition> definitions, EngineInfo engine,
+      WorkerCounts workers) {
     super(context);
     Map<String, ActorRef<HandlerMessage>> spawned = new TreeMap<>();
     for (HandlerDefinition definition : definitions) {
       // A clustered command's handlers run on worker nodes; its cluster classes load only here.
       ActorRef<HandlerMessage> handler = definition.clusterRole().isPresent()
-          ? dev.omg.routing.cluster.ClusterRouting.spawn(context, definition, engine)
+          ? dev.omg.routing.cluster.ClusterRouting.spawn(context, definition, engine, workers)
           : spawnHandlers(context, definition, engine);
       spawned.put(definition.command(), handler);
     }
@@ -78,7 +79,13 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   public static Behavior<Command> create(List<HandlerDefinition> definitions, EngineInfo engine) {
-    return Behaviors.setup(context -> new Router(context, definitions, engine));
+    return create(definitions, engine, new WorkerCounts());
+  }
+
+  /** @param workers where clustered commands report their ready worker nodes, for {@code status} */
+  public static Behavior<Command> create(List<HandlerDefinition> definitions, EngineInfo engine,
+      WorkerCounts workers) {
+    return Behaviors.setup(context -> new Router(context, definitions, engine, workers));
   }
 
   @Override

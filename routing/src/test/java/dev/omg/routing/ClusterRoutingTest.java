@@ -70,6 +70,7 @@ class ClusterRoutingTest {
   private static Address engineAddress;
   private static ActorRef<Router.Command> router;
   private static RequestRouter requests;
+  private static final WorkerCounts workers = new WorkerCounts();
 
   /** Reports two progress events, then answers "done". */
   public static final class Progressing extends Handler {
@@ -104,7 +105,7 @@ class ClusterRoutingTest {
     engine = ActorTestKit.create(ClusterSettings.SYSTEM_NAME, settings.nodeConfig(config, false, List.of()));
     engineAddress = ClusterRouting.joinCluster(engine.system(), settings);
     List<HandlerDefinition> definitions = HandlerDefinition.all(config, loader());
-    router = engine.spawn(Router.create(definitions, info()), "router");
+    router = engine.spawn(Router.create(definitions, info(), workers), "router");
     requests = new RequestRouter(router, engine.system().scheduler(), RoutingSettings.create(config),
         new RoutingMetrics(), definitions);
     tester = worker("tester", "");
@@ -159,6 +160,7 @@ class ClusterRoutingTest {
       });
       List<Object> served = List.of(where(), where(), where(), where());
       assertEquals(List.of(served.get(0), served.get(1), served.get(0), served.get(1)), served);
+      assertEquals(2, workers.byRole().get("spread"));
     } finally {
       first.shutdownTestKit();
       second.shutdownTestKit();
@@ -180,6 +182,13 @@ class ClusterRoutingTest {
     second.cancel();
     assertEquals(List.of(Status.CANCELLED, Status.CANCELLED), List.of(firstReply.get(5, TimeUnit.SECONDS).status(),
         secondReply.get(5, TimeUnit.SECONDS).status()));
+  }
+
+  @Test
+  void statusCountsTheReadyWorkersOfEachRole() {
+    // The tester worker serves remote-echo and the others; nothing serves the absent role.
+    assertEquals(1, workers.byRole().get("tester"));
+    assertEquals(0, workers.byRole().get("absent"));
   }
 
   @Test

@@ -16,6 +16,8 @@ public final class TransportSettings {
   public final int writeBatchSize;
   public final Set<Long> allowedUids;
   public final Set<Long> allowedGids;
+  /** Who the file modes let reach the socket: the owner, or the owner and the one group of allowed-gids. */
+  public final SocketAccess access;
   public final Duration frameIdleTimeout;
   public final int maxConnections;
   public final Duration connectionRetryAfter;
@@ -38,6 +40,11 @@ public final class TransportSettings {
     progressBuffer = Settings.intInRange(config, "omg.transport.progress-buffer", 1, 65536);
     allowedUids = ids(config, "omg.security.allowed-uids");
     allowedGids = ids(config, "omg.security.allowed-gids");
+    try {
+      access = SocketAccess.forAllowed(allowedUids, allowedGids);
+    } catch (SocketAccess.UnusableSettingException e) {
+      throw new SettingsException(e.key(), e.getMessage());
+    }
     // Read by SelectorLoops inside Pekko's dispatcher set-up; validated here so a bad value fails the start by its key.
     selectorThreads = Settings.intInRange(config, "omg.transport.selector-threads", 1, 64);
     backlog = Settings.intInRange(config, "omg.transport.backlog", 1, 65535);

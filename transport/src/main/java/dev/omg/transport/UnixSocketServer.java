@@ -10,7 +10,6 @@ import dev.omg.transport.socket.UnixDomainSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,16 +30,17 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. The engine's listening socket: {@link UnixDomainSocket#bind} plus the engine's policy. The socket
- * file is 0600 before its public name exists; every connection's peer credentials are checked before any byte of
- * it is read, and the connection limit applied: a connection that is not served gets one frame saying why
- * (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed. Served connections run the flow the engine
- * gives for them, on the selector threads.
+ * file is 0600 (0660 with the shared group, {@link SocketAccess}) before its public name exists; every connection's
+ * peer credentials are checked before any byte of it is read, and the connection limit applied: a connection that
+ * is not served gets one frame saying why (UNAUTHORIZED, or OVERLOADED with a retry-after hint) and is closed.
+ * Served connections run the flow the engine gives for them, on the selector threads.
  */
 public final class UnixSocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
@@ -74,7 +74,9 @@ public final class UnixSocketServer implements AutoCloseable {
    * socket file may exist, and serves each admitted connection with the flow {@code handler} gives for it.
    * Java cannot set the umask, so the socket is bound under a hidden name ({@link #bindPathFor}) inside the
    * 0700 directory, made 0600, and only then hard-linked to its public name: the public path never exists with
-   * wider permissions, and nobody but the owner can reach the hidden name during the moment it has them.
+   * wider permissions, and nobody but the owner can reach the hidden name during the moment it has them. Shared
+   * with a group, the directory is 0750 and the socket gets the group and 0660 before the link: during that moment
+   * only the group's members, who are allowed anyway, can reach the hidden name.
    *
    * @throws IllegalArgumentException when the hidden name would not fit in sun_path
    *     ({@link SocketPaths#checkEngineLength}); binding the public name directly would open a chmod window
@@ -85,24 +87,15 @@ public final class UnixSocketServer implements AutoCloseable {
     SocketPaths.checkEngineLength(path);
     Path hidden = bindPathFor(path);
     UnixSocketServer server = new UnixSocketServer(path, settings, codec, handler, materializer);
-    SocketSettings socketSettings = new SocketSettings(settings.backlog, settings.writeBatchSize,
-        settings.acceptBackoff);
-    Pair<CompletionStage<ServerBinding>, CompletionStage<Done>> running =
-        UnixDomainSocket.get(system).bind(hidden, socketSettings)
-            .toMat(Sink.foreach(server::admit), Keep.both())
-            .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
-            .run(materializer);
     try {
-      server.binding = running.first().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
+      server.binding = server.run(UnixDomainSocket.get(system).bind(hidden, socketSettings(settings)), hidden);
+    } catch (IOException e) {
       Files.deleteIfExists(hidden);
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      Files.deleteIfExists(hidden);
-      throw new IOException("binding " + hidden + " did not complete: " + e, e);
+      throw e;
     }
     try {
-      Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
+      // Group first, then mode: the inode is never open to a group other than the configured one.
+      settings.access.apply(hidden, settings.access.socketMode());
       Files.createLink(path, hidden);
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -110,6 +103,41 @@ public final class UnixSocketServer implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /**
+   * Serves the listening socket a service manager passed down ({@link InheritedSocket}), already checked to be
+   * at {@code socket.path()} with the right owner and mode, under the same policy as {@link #bind}. Nothing is
+   * created or removed: the socket file stays the service manager's.
+   */
+  public static UnixSocketServer serveInherited(ClassicActorSystemProvider system, InheritedSocket socket,
+      TransportSettings settings, KryoCodec codec,
+      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handler, Materializer materializer)
+      throws IOException {
+    UnixSocketServer server = new UnixSocketServer(socket.path(), settings, codec, handler, materializer);
+    server.binding = server.run(UnixDomainSocket.get(system)
+        .bindInherited(socket.channel(), socket.path(), socketSettings(settings)), socket.path());
+    return server;
+  }
+
+  private static SocketSettings socketSettings(TransportSettings settings) {
+    return new SocketSettings(settings.backlog, settings.writeBatchSize, settings.acceptBackoff);
+  }
+
+  /** Runs the listener, admitting each connection; returns once it listens. */
+  private ServerBinding run(Source<IncomingConnection, CompletionStage<ServerBinding>> listener, Path at)
+      throws IOException {
+    Pair<CompletionStage<ServerBinding>, CompletionStage<Done>> running = listener
+        .toMat(Sink.foreach(this::admit), Keep.both())
+        .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER))
+        .run(materializer);
+    try {
+      return running.first().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IOException("binding " + at + " did not complete: " + e, e);
+    }
   }
 
   /** The hidden name the socket is bound under before it is linked to {@code socket}. */
@@ -161,8 +189,9 @@ public final class UnixSocketServer implements AutoCloseable {
   }
 
   private boolean authorized(PeerCredentials peer) {
+    // SO_PEERCRED carries only the primary gid; a supplementary member (usermod -aG) is found in /proc.
     return peer.uid() == ownUid || settings.allowedUids.contains(peer.uid())
-        || settings.allowedGids.contains(peer.gid());
+        || settings.allowedGids.contains(peer.gid()) || settings.access.isMember(peer.gid(), peer.pid());
   }
 
   /** One frame saying why, then the connection ends (see {@link IncomingConnection#refuse}). */

@@ -24,6 +24,40 @@ class TransportSettingsTest {
     assertEquals(4L << 20, settings.maxUnansweredBytesPerConnection);
     assertEquals(32L << 20, settings.maxUnansweredBytes);
     assertEquals(Set.of(), settings.allowedUids);
+    assertEquals(SocketAccess.ownerOnly(), settings.access);
+  }
+
+  @Test
+  void sharesTheSocketWithTheOneAllowedGroup() {
+    TransportSettings settings = TransportSettings.create(OmgConfig.parse("omg.security.allowed-gids = [1234]"));
+    assertEquals(SocketAccess.sharedWith(1234), settings.access);
+  }
+
+  @Test
+  void refusesMoreThanOneAllowedGroupSayingToUseOneSharedGroup() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> TransportSettings.create(OmgConfig.parse("omg.security.allowed-gids = [1235, 1234]")));
+    assertEquals("omg.security.allowed-gids: names 2 groups [1234, 1235], but the socket and its directory can "
+        + "belong to only one group; use one shared group: groupadd omg, usermod -aG omg USER for each user (as "
+        + "root), and set omg.security.allowed-gids = [<the gid of omg>]", e.getMessage());
+  }
+
+  @Test
+  void refusesAllowedUidsWithoutAGroupSayingHowToShare() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> TransportSettings.create(OmgConfig.parse("omg.security.allowed-uids = [1001]")));
+    assertEquals("omg.security.allowed-uids: [1001] cannot take effect without a shared group: the socket's "
+        + "directory is 0700, so no other user can reach the socket; share the engine with a group instead: "
+        + "groupadd omg, usermod -aG omg USER for each user (as root), and set omg.security.allowed-gids = [<the gid "
+        + "of omg>] (the allowed uids must be members of that group)", e.getMessage());
+  }
+
+  @Test
+  void acceptsAllowedUidsTogetherWithTheSharedGroup() {
+    TransportSettings settings = TransportSettings.create(OmgConfig.parse(
+        "omg.security { allowed-uids = [1001], allowed-gids = [1234] }"));
+    assertEquals(Set.of(1001L), settings.allowedUids);
+    assertEquals(SocketAccess.sharedWith(1234), settings.access);
   }
 
   @Test

@@ -48,6 +48,27 @@ class UnixSocketServerTest {
   }
 
   @Test
+  void givesTheSocketTheSharedGroupAndModeSixSixtyBeforeLinkingThePublicName() throws Exception {
+    // Root may give files any group; another user its own primary group.
+    long group = SocketPaths.currentUid() == 0 ? 65534 : new com.sun.security.auth.module.UnixSystem().getGid();
+    TransportSettings shared = TransportSettings.create(OmgConfig.parse("omg.security.allowed-gids = [" + group
+        + "]"));
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run, shared.access);
+    Path socket = run.resolve("engine.sock");
+    try (UnixSocketServer server = UnixSocketServer.bind(actors.system(), socket, shared, CODEC,
+        connection -> Flow.create(), actors.materializer())) {
+      Path hidden = UnixSocketServer.bindPathFor(socket);
+      assertTrue(Files.isSameFile(socket, hidden), "one inode: its group and mode were set before the link");
+      assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+      assertEquals(group, ((Number) Files.getAttribute(socket, "unix:gid")).longValue());
+      assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
+      assertEquals(group, ((Number) Files.getAttribute(run, "unix:gid")).longValue());
+    }
+    SocketFiles.remove(socket);
+  }
+
+  @Test
   void refusesAPathWhoseHiddenNameWouldNotFitBeforeCreatingAnything() throws Exception {
     Path run = dir.resolve("run");
     SocketDirectory.prepare(run);

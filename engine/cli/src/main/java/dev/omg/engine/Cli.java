@@ -46,6 +46,10 @@ public final class Cli {
                                      cancels the request
         doctor                       check the socket path, its directory, stale files and the engine; print
                                      each problem with its fix, and the end of the engine's log
+        service install|uninstall|status
+                                     run the engine as a systemd user service started by its socket on the
+                                     first connection (docs/systemd.md); --unit-dir DIR: only write or remove
+                                     the unit files in DIR and print the systemctl commands to run
 
       options (every command):
         --socket PATH                the engine's socket (default: $OMG_SOCKET, else the configured path,
@@ -96,6 +100,9 @@ public final class Cli {
       case "ping", "status", "commands", "stop", "call" -> {
         return new ClientCommands(arguments, env, out, err).run();
       }
+      case "service" -> {
+        return Service.run(arguments, env, out, err);
+      }
       case "doctor" -> {
         if (!arguments.positional.isEmpty()) {
           err.println("omg-engine: doctor takes no arguments, got " + arguments.positional);
@@ -127,6 +134,8 @@ public final class Cli {
     final boolean autoStart;
     final boolean json;
     final List<String> positional;
+    /** service: where the unit files go instead of the user's unit directory; then systemctl is not run. */
+    final Optional<String> unitDir;
     /** serve: run as a worker node. */
     final boolean worker;
     /** serve --worker: the cluster roles to serve. */
@@ -137,8 +146,9 @@ public final class Cli {
     final List<String> seeds;
 
     private Arguments(String command, Optional<String> socket, Optional<String> config,
-        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional, boolean worker,
-        List<String> roles, Optional<Integer> clusterPort, List<String> seeds) {
+        Optional<Double> timeoutSeconds, boolean autoStart, boolean json, List<String> positional,
+        Optional<String> unitDir, boolean worker, List<String> roles, Optional<Integer> clusterPort,
+        List<String> seeds) {
       this.command = command;
       this.socket = socket;
       this.config = config;
@@ -146,6 +156,7 @@ public final class Cli {
       this.autoStart = autoStart;
       this.json = json;
       this.positional = positional;
+      this.unitDir = unitDir;
       this.worker = worker;
       this.roles = roles;
       this.clusterPort = clusterPort;
@@ -159,6 +170,7 @@ public final class Cli {
       String command = args[0];
       String socket = null;
       String config = null;
+      String unitDir = null;
       Double timeout = null;
       boolean autoStart = false;
       boolean json = false;
@@ -206,6 +218,7 @@ public final class Cli {
         switch (name) {
           case "--socket" -> socket = value;
           case "--config" -> config = value;
+          case "--unit-dir" -> unitDir = value;
           case "--role" -> roles.add(value);
           case "--seed" -> seeds.add(value);
           case "--cluster-port" -> {
@@ -239,8 +252,8 @@ public final class Cli {
         throw new IllegalArgumentException("--worker, --role, --cluster-port and --seed are for serve");
       }
       return new Arguments(command, Optional.ofNullable(socket), Optional.ofNullable(config),
-          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional), worker, List.copyOf(roles),
-          Optional.ofNullable(clusterPort), List.copyOf(seeds));
+          Optional.ofNullable(timeout), autoStart, json, List.copyOf(positional), Optional.ofNullable(unitDir),
+          worker, List.copyOf(roles), Optional.ofNullable(clusterPort), List.copyOf(seeds));
     }
   }
 }

@@ -212,7 +212,8 @@ final class ClientCommands {
     }
     command.addAll(List.of("-cp", classpath, ENGINE_MAIN, "serve", "--socket", setup.socket().toString()));
     arguments.config.ifPresent(file -> command.addAll(List.of("--config", Path.of(file).toAbsolutePath().toString())));
-    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()));
+    return new AutoStart.Launch(command, setup.settings().engineLogFor(setup.socket()),
+        setup.settings().access.group());
   }
 
   private static String engineClasspath() throws IOException {
@@ -264,6 +265,9 @@ final class ClientCommands {
     out.printf("requests served  %s%n", status.get("requests-served"));
     out.printf("in flight        %s%n", status.get("in-flight"));
     out.printf("queued           %s%n", status.get("queued"));
+    if (status.get("workers") instanceof Map<?, ?> workers) {
+      out.printf("workers          %s%n", Render.workers(workers));
+    }
     if (status.get("commands") instanceof List<?> commands && !commands.isEmpty()) {
       out.println();
       out.print(Render.commandStats(commands));
@@ -309,10 +313,11 @@ final class ClientCommands {
     if (!reply.isOk()) {
       return failed(reply);
     }
-    // The engine answers before it drains; it is stopped once it has removed its socket.
+    // The engine answers before it drains; it is stopped once it has removed its lock (and its socket, unless a
+    // service manager owns the socket and keeps it).
     Duration timeout = options.callTimeout();
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (Files.exists(socket)) {
+    while (Files.exists(socket) && Files.exists(SocketPaths.lockPathFor(socket))) {
       if (System.nanoTime() > deadline) {
         err.println("omg-engine: asked the engine to stop, but it still runs after " + timeout.toSeconds() + " s");
         return Cli.FAILED;

@@ -4,9 +4,11 @@ import dev.omg.client.internal.LogTail;
 import dev.omg.client.EngineClient;
 import dev.omg.client.EngineException;
 import dev.omg.client.NoEngineException;
+import dev.omg.client.PermissionDeniedException;
 import dev.omg.config.SettingsException;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.transport.SocketAccess;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketFiles;
 import dev.omg.transport.SocketPaths;
@@ -29,14 +31,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor}: looks at everything between a client and its engine and says what is wrong and how to fix it:
- * the socket path's length, the directory's owner and mode, stale lock and socket files, whether an engine
- * answers and which version it is, and the end of the engine's log. It changes nothing: it takes no lock (it reads
- * the kernel's lock table instead) and removes no file. Pekko-free, like every client command.
+ * the socket path's length, the directory's owner and mode, the group it is shared with, stale lock and socket files,
+ * whether an engine answers and which version it is, and the end of the engine's log. It changes nothing: it takes no
+ * lock (it reads the kernel's lock table instead) and removes no file. Pekko-free, like every client command.
  */
 final class Doctor {
   /** How many lines of the engine's log are shown. */
   static final int LOG_LINES = 20;
   private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+  private static final PosixFilePermission GROUP_EXECUTE = PosixFilePermission.GROUP_EXECUTE;
 
   enum Level {
     OK("ok"), NOTE("note"), WARN("warn"), FAIL("FAIL");
@@ -108,7 +111,16 @@ final class Doctor {
     Path socket = setup.socket();
     checkPathLength(socket);
     Path directory = socket.getParent();
-    if (!checkDirectory(directory)) {
+    boolean lookInside = checkDirectory(directory);
+    if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        checkGroup(socket);
+      } catch (IOException e) {
+        findings.add(Finding.problem(Level.FAIL, "group", "cannot examine " + directory + ": " + e,
+            "check its permissions: ls -ld " + directory));
+      }
+    }
+    if (!lookInside) {
       return;
     }
     try {
@@ -146,19 +158,112 @@ final class Doctor {
       return false;
     }
     try {
-      Optional<SocketDirectory.Problem> problem = SocketDirectory.check(directory);
+      Optional<SocketDirectory.Problem> problem = SocketDirectory.check(directory, setup.settings().access);
+      String mode = SocketDirectory.describe(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS));
+      if (problem.isPresent() && sharedByAnother(directory)) {
+        // Another user's engine shared with a group: the group finding says whether this user is in it.
+        String shared = directory + ": owned by uid " + SocketDirectory.owner(directory) + ", shared with group "
+            + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode " + mode;
+        if (SocketAccess.currentUserIsIn(SocketAccess.group(directory))) {
+          findings.add(Finding.ok("directory", shared));
+          return true;
+        }
+        findings.add(Finding.note("directory", shared, null));
+        return false;
+      }
       if (problem.isPresent()) {
         findings.add(Finding.problem(Level.FAIL, "directory", problem.get().reason(), problem.get().fix()));
         return Files.isDirectory(directory) && Files.isReadable(directory);
       }
       findings.add(Finding.ok("directory", directory + ": owned by you (uid " + SocketPaths.currentUid()
-          + "), mode " + SocketDirectory.describe(Files.getPosixFilePermissions(directory)) + ", not a symlink"));
+          + "), mode " + mode + ", not a symlink"));
       return true;
     } catch (IOException e) {
       findings.add(Finding.problem(Level.FAIL, "directory", "cannot examine " + directory + ": " + e,
           "check its permissions: ls -ld " + directory));
       return false;
     }
+  }
+
+  /** Another user's directory that lets its group, and only its group, search it. */
+  private static boolean sharedByAnother(Path directory) throws IOException {
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+    return !Files.isSymbolicLink(directory) && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+        && SocketDirectory.owner(directory) != SocketPaths.currentUid() && mode.contains(GROUP_EXECUTE)
+        && !mode.contains(PosixFilePermission.OTHERS_EXECUTE);
+  }
+
+  /**
+   * The group set-up, when there is one: the configured group (omg.security.allowed-gids), or, seen by another user,
+   * the group the directory is shared with; the directory's and the socket's group and mode; whether this user is in
+   * the group; and the fix when they disagree.
+   */
+  private void checkGroup(Path socket) throws IOException {
+    Path directory = socket.getParent();
+    SocketAccess access = setup.settings().access;
+    long me = SocketPaths.currentUid();
+    boolean mine = SocketDirectory.owner(directory) == me;
+    Set<PosixFilePermission> directoryMode = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+    long gid;
+    String source;
+    if (access.isShared()) {
+      gid = access.group().getAsLong();
+      source = "configured (omg.security.allowed-gids)";
+    } else if (!mine && directoryMode.contains(GROUP_EXECUTE)) {
+      gid = SocketAccess.group(directory);
+      source = "the directory's (uid " + SocketDirectory.owner(directory) + " shares it)";
+    } else {
+      return;
+    }
+    String user = System.getProperty("user.name");
+    String name = SocketAccess.groupName(gid).orElse(Long.toString(gid));
+    boolean member = SocketAccess.currentUserIsIn(gid);
+    String socketFacts = !Files.isExecutable(directory) ? "the socket cannot be seen from here"
+        : Files.exists(socket, LinkOption.NOFOLLOW_LINKS)
+        ? "socket group " + SocketAccess.describeGroup(SocketAccess.group(socket)) + ", mode "
+            + SocketDirectory.describe(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS))
+        : "no socket yet";
+    String facts = "group " + SocketAccess.describeGroup(gid) + ", " + source + "; directory group "
+        + SocketAccess.describeGroup(SocketAccess.group(directory)) + ", mode "
+        + SocketDirectory.describe(directoryMode)
+        + "; " + socketFacts + "; you (" + user + ", uid " + me + ") are " + (member ? "" : "not ") + "a member";
+    String join = "usermod -aG " + name + " " + user + " (as root), then log in again";
+    if (mine && !member && me != 0) {
+      findings.add(Finding.problem(Level.FAIL, "group", facts + ": serve cannot give the socket that group and "
+          + "refuses to start", join));
+    } else if (!mine && !member) {
+      findings.add(Finding.problem(Level.FAIL, "group", facts + ": the file modes keep you from the socket", join));
+    } else if (mine && !directoryMode.equals(access.directoryMode())) {
+      findings.add(Finding.problem(Level.WARN, "group", facts + ": the directory is not yet shared, so the "
+          + "group's members cannot reach the socket", "restart the engine (it gives the directory group " + name
+          + " and mode 0750), or: chgrp " + gid + " " + directory + " && chmod 750 " + directory));
+    } else if (mine && closedParent(directory, gid).isPresent()) {
+      Path closed = closedParent(directory, gid).get();
+      findings.add(Finding.problem(Level.WARN, "group", facts + ": but the group's members cannot pass " + closed
+          + " (" + SocketDirectory.describe(Files.getPosixFilePermissions(closed)) + "), a parent of the directory",
+          "choose a socket path whose parents others may search, e.g. --socket /tmp/omg-team/engine.sock "
+              + "($XDG_RUNTIME_DIR is its user's alone)"));
+    } else {
+      findings.add(Finding.ok("group", facts));
+    }
+  }
+
+  /** The first parent of {@code directory} that a member of group {@code gid} (not its owner) may not search. */
+  private static Optional<Path> closedParent(Path directory, long gid) {
+    for (int depth = 1; depth < directory.getNameCount(); depth++) {
+      Path parent = directory.getRoot().resolve(directory.subpath(0, depth));
+      try {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(parent);
+        boolean passes = mode.contains(PosixFilePermission.OTHERS_EXECUTE)
+            || mode.contains(GROUP_EXECUTE) && SocketAccess.group(parent) == gid;
+        if (!passes) {
+          return Optional.of(parent);
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   private void checkLock(Path lock) throws IOException {
@@ -204,13 +309,26 @@ final class Doctor {
     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS);
     long owner = SocketDirectory.owner(socket);
     long me = SocketPaths.currentUid();
-    if (owner != me) {
+    SocketAccess access = setup.settings().access;
+    long group = SocketAccess.group(socket);
+    if (owner != me && mode.contains(PosixFilePermission.GROUP_WRITE) && SocketAccess.currentUserIsIn(group)) {
+      findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by uid " + owner
+          + ", shared with group " + SocketAccess.describeGroup(group)));
+    } else if (owner != me) {
       findings.add(Finding.problem(Level.FAIL, "socket", socket + " is owned by uid " + owner + ", not by you (uid "
           + me + ")", "choose another socket path, or have uid " + owner + " stop its engine"));
-    } else if (!mode.equals(OWNER_READ_WRITE)) {
+    } else if (access.isShared() && (!mode.equals(access.socketMode()) || group != access.group().getAsLong())) {
+      findings.add(Finding.problem(Level.WARN, "socket", socket + " has mode " + SocketDirectory.describe(mode)
+          + " and group " + SocketAccess.describeGroup(group) + ", not rw-rw---- (0660) and the shared group "
+          + SocketAccess.describeGroup(access.group().getAsLong()), "stop and start the engine with this "
+          + "configuration (it binds the socket 0660 with the group)"));
+    } else if (!access.isShared() && !mode.equals(OWNER_READ_WRITE)) {
       findings.add(Finding.problem(Level.WARN, "socket", socket + " has mode " + SocketDirectory.describe(mode)
           + ", not rw------- (0600)", "stop and start the engine (it binds the socket 0600); or chmod 600 "
           + socket));
+    } else if (access.isShared()) {
+      findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by you, group "
+          + SocketAccess.describeGroup(group)));
     } else {
       findings.add(Finding.ok("socket", "mode " + SocketDirectory.describe(mode) + ", owned by you"));
     }
@@ -227,6 +345,9 @@ final class Doctor {
               + ", " + map.get("connections") + " connection(s)"
           : "";
       findings.add(Finding.ok("engine", agent + " answers (protocol " + protocol + details + ")"));
+    } catch (PermissionDeniedException e) {
+      findings.add(Finding.problem(Level.FAIL, "engine", e.getMessage(), "see the group finding above; the "
+          + "engine's user shares it through omg.security.allowed-gids (docs/security.md)"));
     } catch (NoEngineException e) {
       if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
         findings.add(Finding.problem(Level.WARN, "engine", "nothing listens at " + socket
@@ -242,7 +363,8 @@ final class Doctor {
             + e.getMessage(), "stop it (java -jar omg-engine.jar stop works across versions) and start this one"));
       } else if (e.status() == Status.UNAUTHORIZED) {
         findings.add(Finding.problem(Level.FAIL, "engine", "the engine refuses you: " + e.getMessage(),
-            "use your own socket path, or have the engine's user add your uid to omg.security.allowed-uids"));
+            "use your own socket path, or have the engine's user share it with a group you are in "
+                + "(omg.security.allowed-gids, docs/security.md)"));
       } else {
         findings.add(Finding.problem(Level.FAIL, "engine", "the engine failed the hello: " + e.getMessage(),
             "see the engine's log below; stop and start it"));

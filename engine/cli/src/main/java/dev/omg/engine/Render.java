@@ -120,6 +120,11 @@ final class Render {
     json.append('"');
   }
 
+  /** {@code status}'s ready worker nodes per cluster role, e.g. {@code builder 2, indexer 0}. */
+  static String workers(Map<?, ?> byRole) {
+    return byRole.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+  }
+
   /** {@code status}'s per-command table: one row per command, latencies in milliseconds. */
   static String commandStats(List<?> commands) {
     StringBuilder table = new StringBuilder(String.format("%-16s %9s %7s %9s %9s %7s %9s %9s %9s %9s%n",

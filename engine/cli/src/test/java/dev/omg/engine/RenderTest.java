@@ -39,6 +39,14 @@ class RenderTest {
   }
 
   @Test
+  void statusNamesTheReadyWorkersOfEachClusterRole() {
+    Map<String, Object> workers = new LinkedHashMap<>();
+    workers.put("builder", 2);
+    workers.put("indexer", 0);
+    assertEquals("builder 2, indexer 0", Render.workers(workers));
+  }
+
+  @Test
   void showsNothingForNull() {
     assertEquals("", Render.text(null));
   }

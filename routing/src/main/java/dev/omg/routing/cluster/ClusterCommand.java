@@ -5,6 +5,7 @@ import dev.omg.handler.HandlerRequest;
 import dev.omg.handler.internal.HandlerRequests;
 import dev.omg.protocol.Response;
 import dev.omg.protocol.Status;
+import dev.omg.routing.WorkerCounts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,6 +100,7 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
   private final String role;
   private final String fingerprint;
   private final long retryAfterMillis;
+  private final WorkerCounts workers;
   /** Listed, not yet identified. */
   private final Set<ActorRef<WorkerEndpoint.Command>> pending = new HashSet<>();
   /** Identified with the engine's fingerprint, in the order they became ready. */
@@ -112,12 +114,14 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
   private long lastKey;
 
   private ClusterCommand(ActorContext<Command> context, TimerScheduler<Command> timers, String command,
-      String role, String fingerprint, Duration retryAfter) {
+      String role, String fingerprint, Duration retryAfter, WorkerCounts workers) {
     super(context);
     this.command = command;
     this.role = role;
     this.fingerprint = fingerprint;
     this.retryAfterMillis = retryAfter.toMillis();
+    this.workers = workers;
+    workers.ready(command, role, Set.of());
     context.getSystem().receptionist().tell(Receptionist.subscribe(WorkerEndpoint.serviceKey(command),
         context.messageAdapter(Receptionist.Listing.class, ListingChanged::new)));
     Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
@@ -129,10 +133,12 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
   /**
    * @param fingerprint the engine's own {@link RegistrationFingerprint}
    * @param retryAfter the hint sent with UNAVAILABLE
+   * @param workers where the ready workers are reported, for {@code status}
    */
-  public static Behavior<Command> create(String command, String role, String fingerprint, Duration retryAfter) {
+  public static Behavior<Command> create(String command, String role, String fingerprint, Duration retryAfter,
+      WorkerCounts workers) {
     return Behaviors.withTimers(timers -> Behaviors.setup(context ->
-        new ClusterCommand(context, timers, command, role, fingerprint, retryAfter)));
+        new ClusterCommand(context, timers, command, role, fingerprint, retryAfter, workers)));
   }
 
   @Override
@@ -222,6 +228,7 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
     getContext().watchWith(worker, new WorkerStopped(worker));
     if (identity.fingerprint().equals(fingerprint)) {
       ready.add(worker);
+      reportReady();
       log.info("worker {} (omg-engine {}) serves '{}' (role {}); {} worker(s) ready",
           address(worker), identity.version(), command, role, ready.size());
     } else {
@@ -255,6 +262,12 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
       unreachable.remove(node);
     }
     return this;
+  }
+
+  private void reportReady() {
+    Set<String> nodes = new HashSet<>();
+    ready.forEach(worker -> nodes.add(address(worker).toString()));
+    workers.ready(command, role, nodes);
   }
 
   /** The next ready, reachable worker, round robin; null when there is none. */
@@ -299,6 +312,7 @@ public final class ClusterCommand extends AbstractBehavior<ClusterCommand.Comman
     pending.remove(worker);
     refused.remove(worker);
     if (ready.remove(worker)) {
+      reportReady();
       log.info("worker {} for '{}' {}; {} worker(s) ready", address(worker), command, what,
           ready.size());
     }

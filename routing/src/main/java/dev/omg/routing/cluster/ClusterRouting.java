@@ -6,6 +6,7 @@ import dev.omg.handler.HandlerContext;
 import dev.omg.handler.HandlerMessage;
 import dev.omg.handler.internal.HandlerDefinition;
 import dev.omg.routing.Router;
+import dev.omg.routing.WorkerCounts;
 import dev.omg.transport.SerializationSettings;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -25,14 +26,14 @@ public final class ClusterRouting {
    * {@code context}; returns that handler, which the router treats as the command's own.
    */
   public static ActorRef<HandlerMessage> spawn(ActorContext<?> context, HandlerDefinition definition,
-      EngineInfo engine) {
+      EngineInfo engine, WorkerCounts workers) {
     Config config = context.getSystem().settings().config();
     ClusterSettings settings = ClusterSettings.create(config);
     String fingerprint = RegistrationFingerprint.of(
         SerializationSettings.create(config, ClusterRouting.class.getClassLoader()).userTypes);
     String role = definition.clusterRole().orElseThrow();
     ActorRef<ClusterCommand.Command> command = context.spawn(ClusterCommand.create(definition.command(), role,
-        fingerprint, settings.unavailableRetryAfter),
+        fingerprint, settings.unavailableRetryAfter, workers),
         "cluster-" + URLEncoder.encode(definition.command(), StandardCharsets.UTF_8));
     HandlerContext handlerContext = new HandlerContext(definition.command(), definition.config(), engine);
     return context.spawn(ClusterForwarder.create(handlerContext, command), Router.handlerName(definition));

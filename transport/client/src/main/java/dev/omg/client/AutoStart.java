@@ -1,6 +1,7 @@
 package dev.omg.client;
 
 import dev.omg.client.internal.LogTail;
+import dev.omg.transport.SocketAccess;
 import dev.omg.transport.SocketDirectory;
 import dev.omg.transport.SocketPaths;
 import java.io.File;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +41,23 @@ public final class AutoStart {
 
   private AutoStart() {}
 
-  /** What to run and where its output goes. */
-  public record Launch(List<String> command, Path log) {
+  /**
+   * What to run, where its output goes, and the group the engine shares its socket with (omg.security.allowed-gids),
+   * whose directory the client then prepares the same way.
+   */
+  public record Launch(List<String> command, Path log, OptionalLong sharedGroup) {
     public Launch {
       command = List.copyOf(command);
+    }
+
+    /** An engine private to its user (no omg.security.allowed-gids). */
+    public Launch(List<String> command, Path log) {
+      this(command, log, OptionalLong.empty());
+    }
+
+    /** What the directory is made with: the engine's user alone, or shared with the group the engine will use. */
+    SocketAccess access() {
+      return sharedGroup.isPresent() ? SocketAccess.sharedWith(sharedGroup.getAsLong()) : SocketAccess.ownerOnly();
     }
   }
 
@@ -68,8 +83,9 @@ public final class AutoStart {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    // The same 0700 directory the engine would create and verify: the start lock and log live in it.
-    SocketDirectory.prepare(socket.getParent());
+    // The same directory the engine would create and verify (0700, or 0750 shared): the start lock and log live in it.
+    launch.access().checkUsable();
+    SocketDirectory.prepare(socket.getParent(), launch.access());
     Path lockPath = startLockFor(socket);
     // Threads of one JVM take turns here first: the file lock is per process, and closing one thread's channel
     // could drop the lock another thread's channel holds on the same file.

@@ -15,6 +15,7 @@ import dev.omg.transport.SocketPaths;
 import dev.omg.transport.FrameHeader;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
@@ -24,8 +25,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,6 +100,7 @@ public final class EngineClient implements AutoCloseable {
    * Connects and exchanges hellos.
    *
    * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws PermissionDeniedException when the file modes keep this user from the socket
    * @throws EngineException when the engine refuses the connection (UNAUTHORIZED, VERSION_MISMATCH)
    */
   public static EngineClient connect(Path socketPath, ClientOptions options) throws IOException {
@@ -109,6 +113,7 @@ public final class EngineClient implements AutoCloseable {
    * says, waiting the engine's hint, while the deadline allows.
    *
    * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws PermissionDeniedException when the file modes keep this user from the socket
    * @throws EngineException when the engine refuses the connection (UNAUTHORIZED, VERSION_MISMATCH, or OVERLOADED
    *     once retries or time run out)
    * @throws SocketTimeoutException when the engine accepted but did not answer the hello by the deadline
@@ -155,6 +160,7 @@ public final class EngineClient implements AutoCloseable {
    * client speaks (docs/protocol.md, "Stopping across versions"). Returns the engine's reply to the stop request.
    *
    * @throws NoEngineException when nothing listens at {@code socketPath}
+   * @throws PermissionDeniedException when the file modes keep this user from the socket
    * @throws EngineException when the engine refuses the connection (UNAUTHORIZED) or closes it unanswered
    */
   public static Response stopWithoutHello(Path socketPath, ClientOptions options) throws IOException {
@@ -191,7 +197,11 @@ public final class EngineClient implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    if (!Files.exists(socketPath)) {
+    try {
+      Files.readAttributes(socketPath, BasicFileAttributes.class);
+    } catch (AccessDeniedException e) {
+      throw PermissionDeniedException.directory(socketPath);
+    } catch (IOException e) {
       throw new NoEngineException(socketPath, "no engine at " + socketPath + " (the socket file does not exist)");
     }
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -211,6 +221,10 @@ public final class EngineClient implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       channel.close();
       throw e;
+    } catch (BindException e) {
+      // The JDK reports connect()'s EACCES as a BindException: the socket's mode does not let this user write.
+      channel.close();
+      throw PermissionDeniedException.socket(socketPath);
     } catch (SocketException e) {
       channel.close();
       throw new NoEngineException(socketPath,

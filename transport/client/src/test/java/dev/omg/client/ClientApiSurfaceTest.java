@@ -25,7 +25,7 @@ class ClientApiSurfaceTest {
   @Test
   void thePublicTypesAreTheDocumentedOnes() throws Exception {
     assertEquals(Set.of("AutoStart", "ClientOptions", "Deadline", "EngineClient", "EngineException",
-        "NoEngineException", "PendingCall", "RetryPolicy"), names(publicTypes()));
+        "NoEngineException", "PendingCall", "PermissionDeniedException", "RetryPolicy"), names(publicTypes()));
   }
 
   @Test

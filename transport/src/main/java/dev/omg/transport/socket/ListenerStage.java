@@ -26,8 +26,9 @@ import scala.Tuple2;
 
 /**
  * INTERNAL API. A listening socket as a Source of {@link IncomingConnection}s, as Pekko's {@code Tcp.bind}: binds
- * when materialized, accepts one connection per pull on its selector loop (accept interest is off while
- * downstream does not pull), reads each peer's credentials before emitting it, and completes when unbound.
+ * when materialized (or takes a listening channel a service manager passed down, which it never closes), accepts
+ * one connection per pull on its selector loop (accept interest is off while downstream does not pull), reads
+ * each peer's credentials before emitting it, and completes when unbound.
  *
  * <p>An accept that fails (EMFILE and ENFILE above all: no descriptor left) never ends the source: accepting
  * pauses for {@link SocketSettings#acceptBackoff()} and resumes, open connections are untouched, and the burst is
@@ -46,11 +47,18 @@ final class ListenerStage
   private final SelectorLoops loops;
   private final Path path;
   private final SocketSettings settings;
+  /** A listening channel to serve instead of binding one (socket activation); null to bind {@link #path}. */
+  private final AFUNIXServerSocketChannel inherited;
 
   ListenerStage(SelectorLoops loops, Path path, SocketSettings settings) {
+    this(loops, path, settings, null);
+  }
+
+  ListenerStage(SelectorLoops loops, Path path, SocketSettings settings, AFUNIXServerSocketChannel inherited) {
     this.loops = loops;
     this.path = path;
     this.settings = settings;
+    this.inherited = inherited;
   }
 
   @Override
@@ -107,10 +115,12 @@ final class ListenerStage
       onAcceptFailure = createAsyncCallback(this::acceptFailed);
       onUnbound = createAsyncCallback(done -> completeStage());
       try {
-        server = AFUNIXServerSocketChannel.open();
+        server = inherited != null ? inherited : AFUNIXServerSocketChannel.open();
         // Whoever bound the path removes it; closing the listener must not.
         server.socket().setDeleteOnClose(false);
-        server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
+        if (inherited == null) {
+          server.bind(AFUNIXSocketAddress.of(path), settings.backlog());
+        }
         server.configureBlocking(false);
       } catch (IOException | RuntimeException e) {
         closeServer();
@@ -219,7 +229,11 @@ final class ListenerStage
       if (key != null) {
         key.cancel();
       }
-      if (server != null) {
+      if (server != null && inherited != null) {
+        // junixsocket shuts a socket down before closing it, which would end the service manager's listening
+        // socket too; this process's descriptor closes when it exits.
+        log.debug("stopped accepting on the inherited socket at {}; its descriptor stays open", path);
+      } else if (server != null) {
         try {
           server.close();
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 
@@ -37,6 +38,17 @@ public final class UnixDomainSocket {
    */
   public Source<IncomingConnection, CompletionStage<ServerBinding>> bind(Path path, SocketSettings settings) {
     return Source.fromGraph(new ListenerStage(SelectorLoops.get(system), path, settings))
+        .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER));
+  }
+
+  /**
+   * Serves {@code listening}, a socket already bound and listening at {@code path} (one a service manager passed
+   * down), as {@link #bind} serves the socket it binds: made non-blocking, accepting on a selector loop. Closing
+   * the binding closes this process's descriptor only; the socket file is left alone.
+   */
+  public Source<IncomingConnection, CompletionStage<ServerBinding>> bindInherited(
+      AFUNIXServerSocketChannel listening, Path path, SocketSettings settings) {
+    return Source.fromGraph(new ListenerStage(SelectorLoops.get(system), path, settings, listening))
         .withAttributes(ActorAttributes.dispatcher(SelectorLoops.DISPATCHER));
   }
 

@@ -77,4 +77,74 @@ class SocketDirectoryTest {
     assertEquals(run + " is not a directory; fix: remove it or choose another socket path", e.getMessage());
     assertFalse(Files.isDirectory(run));
   }
+
+  /** A group this process may give its files that is not its own primary group when it can be: root may use any. */
+  private static long sharedGroup() {
+    return SocketPaths.currentUid() == 0 ? 65534 : new com.sun.security.auth.module.UnixSystem().getGid();
+  }
+
+  private static long groupOf(Path path) throws Exception {
+    return ((Number) Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
+  }
+
+  @Test
+  void createsAMissingDirectorySevenFiftyWithTheSharedGroup() throws Exception {
+    Path run = dir.resolve("a/run");
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    assertEquals("rwxr-x---", mode(run));
+    assertEquals(sharedGroup(), groupOf(run));
+  }
+
+  @Test
+  void acceptsAnExistingDirectorySevenFiftyWithTheSharedGroup() throws Exception {
+    Path run = Files.createDirectory(dir.resolve("run"));
+    Files.setAttribute(run, "unix:gid", (int) sharedGroup());
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-x---"));
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    assertEquals("rwxr-x---", mode(run));
+  }
+
+  @Test
+  void givesAnExistingPrivateDirectoryTheSharedGroupAndModeSevenFifty() throws Exception {
+    Path run = Files.createDirectory(dir.resolve("run"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    assertEquals("rwxr-x---", mode(run));
+    assertEquals(sharedGroup(), groupOf(run));
+  }
+
+  @Test
+  void refusesASevenFiftyDirectoryOfAnotherGroupNamingTheChgrpThatFixesIt() throws Exception {
+    Path run = Files.createDirectory(dir.resolve("run"));
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-x---"));
+    long other = groupOf(run);
+    SocketDirectory.UnsafeDirectoryException e = assertThrows(SocketDirectory.UnsafeDirectoryException.class,
+        () -> SocketDirectory.prepare(run, SocketAccess.sharedWith(4_000_000_000L)));
+    assertEquals(run + " has mode rwxr-x--- (0750) for group " + SocketAccess.describeGroup(other) + ", not the "
+        + "shared group 4000000000 (omg.security.allowed-gids); fix: chgrp 4000000000 " + run + ", or chmod 700 "
+        + run + " and the engine gives it the group", e.getMessage());
+    assertEquals(other, groupOf(run), "refused, not repaired");
+  }
+
+  @Test
+  void refusesADirectoryOpenToTheGroupForWritingEvenWithTheSharedGroup() throws Exception {
+    Path run = Files.createDirectory(dir.resolve("run"));
+    Files.setAttribute(run, "unix:gid", (int) sharedGroup());
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwx---"));
+    SocketDirectory.UnsafeDirectoryException e = assertThrows(SocketDirectory.UnsafeDirectoryException.class,
+        () -> SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup())));
+    assertEquals(run + " has mode rwxrwx--- (0770), not rwx------ (0700) nor rwxr-x--- (0750) for the shared group "
+        + SocketAccess.describeGroup(sharedGroup()) + "; fix: chmod 700 " + run + " and the engine gives it the "
+        + "group", e.getMessage());
+    assertEquals("rwxrwx---", mode(run), "refused, not repaired");
+  }
+
+  @Test
+  void refusesASharedDirectoryWhenTheEngineIsPrivate() throws Exception {
+    Path run = dir.resolve("run");
+    SocketDirectory.prepare(run, SocketAccess.sharedWith(sharedGroup()));
+    SocketDirectory.UnsafeDirectoryException e =
+        assertThrows(SocketDirectory.UnsafeDirectoryException.class, () -> SocketDirectory.prepare(run));
+    assertEquals(run + " has mode rwxr-x--- (0750), open to group or others; fix: chmod 700 " + run, e.getMessage());
+  }
 }

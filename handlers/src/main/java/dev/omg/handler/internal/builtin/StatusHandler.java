@@ -20,7 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * {@code requests-served}, {@code in-flight} (counting this request), {@code queued}, {@code overloaded}, the heap,
  * and {@code commands}: per command, a map of {@code command}, {@code requests}, {@code errors}, {@code cancelled},
  * {@code in-flight}, {@code queued} and the latency percentiles {@code p50-us}, {@code p90-us}, {@code p99-us},
- * {@code max-us}.
+ * {@code max-us}; with clustered commands also {@code workers}: per cluster role, the worker nodes ready to serve.
  */
 public final class StatusHandler extends Handler {
   public StatusHandler(ActorContext<HandlerMessage> context, HandlerContext handlerContext) {
@@ -60,6 +60,9 @@ public final class StatusHandler extends Handler {
       commands.add(counters);
     }
     status.put("commands", commands);
+    if (!stats.workers().isEmpty()) {
+      status.put("workers", new LinkedHashMap<>(stats.workers()));
+    }
     request.reply(status);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.omg.config.OmgConfig;
 import dev.omg.config.SettingsException;
+import dev.omg.transport.SocketAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,19 @@ class ClientSettingsTest {
         "omg.transport { socket-path = \"/run/omg/e.sock\", max-frame-size = 64 KiB }"));
     assertEquals("/run/omg/e.sock", settings.socketPath);
     assertEquals(65536, settings.maxFrameSize);
+  }
+
+  @Test
+  void readsTheSharedGroupAutoStartAndDoctorUse() {
+    ClientSettings settings = ClientSettings.create(OmgConfig.parse("omg.security.allowed-gids = [1234]"));
+    assertEquals(SocketAccess.sharedWith(1234), settings.access);
+  }
+
+  @Test
+  void rejectsAllowedUidsWithoutAGroupNamingTheKey() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClientSettings.create(OmgConfig.parse("omg.security.allowed-uids = [1001]")));
+    assertEquals("omg.security.allowed-uids", e.key());
   }
 
   @Test
