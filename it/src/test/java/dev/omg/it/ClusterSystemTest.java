@@ -114,6 +114,10 @@ class ClusterSystemTest {
     System.out.printf("cluster spread: 40 requests served by %s (pid: count)%n", servedBy);
     // Round robin over the two ready workers, whichever was next when the run started.
     assertEquals(Map.of(first.pid(), 20, second.pid(), 20), servedBy);
+    try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
+      Map<?, ?> status = (Map<?, ?>) client.call("status", null).payload();
+      assertEquals(Map.of("indexer", 1, "node", 2, "odd", 0), status.get("workers"), "status's ready workers");
+    }
   }
 
   @Test
