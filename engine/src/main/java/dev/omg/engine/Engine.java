@@ -315,8 +315,9 @@ final class Engine implements EngineInfo {
   /**
    * Pekko builds every configured serializer at start; the remote and cluster jars (there for clustered commands)
    * add fourteen, about 250 classes and 60-200 ms on 2 busy cores, that an engine without clustered commands never
-   * uses. Pekko checks that every key of its reference.conf is set, so each becomes {@link UnusedSerializer}, and
-   * its bindings "none", which Pekko skips without loading the bound class.
+   * uses. The engine jar leaves their reference.conf out (engine/pom.xml); run from a class path of separate jars,
+   * each such serializer becomes {@link UnusedSerializer} (Pekko checks that every key of its reference.conf is
+   * set), and its bindings "none", which Pekko skips without loading the bound class.
    */
   static Config withoutClusterSerializers(Config config) {
     Map<String, Object> overrides = new HashMap<>();

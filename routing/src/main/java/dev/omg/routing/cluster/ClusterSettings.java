@@ -27,6 +27,13 @@ public final class ClusterSettings {
   public static final String SYSTEM_NAME = "omg-engine";
   /** The engine's own role; the split brain resolver keeps the side that holds it. */
   public static final String ENGINE_ROLE = "engine";
+  /**
+   * Where the engine jar keeps the remote and cluster jars' own reference.conf, out of its merged one so that an
+   * engine without clustered commands does not parse them at every start (engine/pom.xml); absent, as in the
+   * modules' tests, these come from the class path's reference.conf files as usual.
+   */
+  private static final List<String> CLUSTER_REFERENCES = List.of("pekko-remote", "pekko-cluster",
+      "pekko-cluster-typed", "pekko-cluster-tools", "pekko-distributed-data", "pekko-coordination");
   private static final Pattern HOST_PORT = Pattern.compile("([^:/@]+|\\[[0-9a-fA-F:]+\\]):(\\d{1,5})");
   private static final Pattern ADDRESS = Pattern.compile("pekko://" + Pattern.quote(SYSTEM_NAME) + "@"
       + HOST_PORT.pattern());
@@ -118,10 +125,14 @@ public final class ClusterSettings {
     node.put("pekko.cluster.split-brain-resolver.stable-after", splitBrainStableAfter.toMillis() + "ms");
     // A message carries at most one frame's payload plus its refs and ids.
     node.put("pekko.remote.artery.advanced.maximum-frame-size", (maxFrameSize + 16 * 1024) + "b");
-    return ConfigFactory.parseMap(node, "omg.cluster")
+    Config nodeConfig = ConfigFactory.parseMap(node, "omg.cluster")
         .withFallback(ConfigFactory.parseResources(ClusterSettings.class, "cluster.conf"))
-        .withFallback(config)
-        .resolve();
+        .withFallback(config);
+    for (String module : CLUSTER_REFERENCES) {
+      nodeConfig = nodeConfig.withFallback(ConfigFactory.parseResources(ClusterSettings.class.getClassLoader(),
+          "dev/omg/cluster-reference/" + module + "/reference.conf"));
+    }
+    return nodeConfig.resolve();
   }
 
   /** A seed as a full address: "host:port" gets the system's name, a full address must name it. */
