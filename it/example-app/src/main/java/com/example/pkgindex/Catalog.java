@@ -38,6 +38,11 @@ final class Catalog {
     return new Catalog(Path.of(config.getString("install-dir")));
   }
 
+  /** Every package the index offers, in name order. */
+  List<Entry> entries() {
+    return List.copyOf(PACKAGES.values());
+  }
+
   Optional<Entry> find(String name) {
     return Optional.ofNullable(PACKAGES.get(name));
   }

@@ -132,6 +132,9 @@ public final class Bench {
       if (options.measures("startup")) {
         measureStartup(directory, launcher);
       }
+      if (options.measures("cluster") && options.runs("engine")) {
+        measureCluster(directory, workloads);
+      }
     } finally {
       for (int i = targets.size() - 1; i >= 0; i--) {
         close(targets.get(i));
@@ -269,6 +272,32 @@ public final class Bench {
           rows::engineStartMillis, progress);
       measureRuns("engine", Metric.AUTO_START_MEDIAN, launcher.label() + " ping --auto-start to exit",
           rows::autoStartMillis, progress);
+    }
+  }
+
+  /** The cluster rows: an engine and its workers of their own, started and stopped by the row. */
+  private void measureCluster(Path directory, Workloads workloads) {
+    Set<Metric> metrics = EnumSet.noneOf(Metric.class);
+    for (Metric metric : Metric.values()) {
+      if (metric.row.equals("cluster")) {
+        metrics.add(metric);
+      }
+    }
+    try {
+      ClusterRow.Result result = new ClusterRow(directory.resolve("cluster"),
+          message -> err.println("[cluster] " + message)).measure(workloads, options);
+      report.put("engine", Metric.CLUSTER_LOCAL_P50, result.local().p50());
+      report.put("engine", Metric.CLUSTER_LOCAL_P99, result.local().p99());
+      report.put("engine", Metric.CLUSTER_REMOTE_P50, result.clustered().p50());
+      report.put("engine", Metric.CLUSTER_REMOTE_P99, result.clustered().p99());
+      report.put("engine", Metric.CLUSTER_HOP_RATIO, result.clustered().p50() / result.local().p50());
+      report.put("engine", Metric.CLUSTER_ONE_WORKER, result.oneWorker().perSecond());
+      report.put("engine", Metric.CLUSTER_TWO_WORKERS, result.twoWorkers().perSecond());
+      report.put("engine", Metric.CLUSTER_ONE_WORKER_CORES, result.oneWorker().workerCores());
+      report.put("engine", Metric.CLUSTER_TWO_WORKERS_CORES, result.twoWorkers().workerCores());
+      report.put("engine", Metric.CLUSTER_SCALING, result.twoWorkers().perSecond() / result.oneWorker().perSecond());
+    } catch (Exception e) {
+      failed("engine", metrics, "cluster", e);
     }
   }
 

@@ -30,7 +30,7 @@ record Options(boolean quick, List<String> servers, List<String> rows, int seque
   static final List<String> ALL_SERVERS = List.of("raw", "engine", "grpc");
   /** Groups of rows, each measured by one workload; see docs/performance.md. */
   static final List<String> ALL_ROWS =
-      List.of("sequential", "pipelined", "large", "connect", "idle", "cli", "startup");
+      List.of("sequential", "pipelined", "large", "connect", "idle", "cli", "startup", "cluster");
 
   static final String USAGE = """
       usage: Bench [--quick] [--only raw,engine,grpc] [--rows LIST] [--sequential N] [--seconds S]
@@ -38,7 +38,7 @@ record Options(boolean quick, List<String> servers, List<String> rows, int seque
         --quick          a smoke run: small counts and short durations
         --only LIST      the servers to run, comma-separated (default: all three)
         --rows LIST      the rows to measure, comma-separated (default: all):
-                         sequential, pipelined, large, connect, idle, cli, startup
+                         sequential, pipelined, large, connect, idle, cli, startup, cluster
         --sequential N   timed round trips of the sequential workload (default 20000, quick 2000)
         --seconds S      measured seconds of each pipelined workload (default 5, quick 1.5)
         --connects N     timed new connections of the connect row (default 5000, quick 500)

@@ -36,7 +36,23 @@ final class Report {
     CLI25_STATUS_MEDIAN("cli", "CLI status on Java 25 (%s), median (ms)", "%,.1f", RAW_AND_ENGINE),
     CLI25_STATUS_P90("cli", "CLI status on Java 25 (%s), p90 (ms)", "%,.1f", RAW_AND_ENGINE),
     START_MEDIAN("startup", "engine start to first answer (%s), median (ms)", "%,.0f", RAW_AND_ENGINE),
-    AUTO_START_MEDIAN("startup", "auto-start to pong (%s), median (ms)", "%,.0f", List.of("engine"));
+    AUTO_START_MEDIAN("startup", "auto-start to pong (%s), median (ms)", "%,.0f", List.of("engine")),
+    CLUSTER_LOCAL_P50("cluster", "cluster: local echo, sequential 64 B, p50 (µs)", "%,.1f", List.of("engine")),
+    CLUSTER_LOCAL_P99("cluster", "cluster: local echo, sequential 64 B, p99 (µs)", "%,.1f", List.of("engine")),
+    CLUSTER_REMOTE_P50("cluster", "cluster: clustered echo (1 worker), sequential 64 B, p50 (µs)", "%,.1f",
+        List.of("engine")),
+    CLUSTER_REMOTE_P99("cluster", "cluster: clustered echo (1 worker), sequential 64 B, p99 (µs)", "%,.1f",
+        List.of("engine")),
+    CLUSTER_HOP_RATIO("cluster", "cluster: clustered / local echo, p50 (ratio)", "%.2f", List.of("engine")),
+    CLUSTER_ONE_WORKER("cluster", "cluster: reindex of " + String.format("%,d", ClusterRow.REINDEX_PACKAGES)
+        + " packages, 1 worker (req/s)", "%,.1f", List.of("engine")),
+    CLUSTER_TWO_WORKERS("cluster", "cluster: reindex of " + String.format("%,d", ClusterRow.REINDEX_PACKAGES)
+        + " packages, 2 workers (req/s)", "%,.1f", List.of("engine")),
+    CLUSTER_ONE_WORKER_CORES("cluster", "cluster: reindex, 1 worker: the worker's CPU (cores)", "%.2f",
+        List.of("engine")),
+    CLUSTER_TWO_WORKERS_CORES("cluster", "cluster: reindex, 2 workers: the workers' CPU (cores)", "%.2f",
+        List.of("engine")),
+    CLUSTER_SCALING("cluster", "cluster: reindex, 2 workers / 1 worker (ratio)", "%.2f", List.of("engine"));
 
     final String row;
     final String label;
@@ -185,6 +201,23 @@ final class Report {
           .append("in a fresh JVM until a connect and one echo succeed. **auto-start to pong**: `").append(launcher)
           .append(" ping --auto-start` with no engine running, start to exit 0. Median of ")
           .append(options.starts()).append(" runs each, after one untimed one.\n");
+    }
+    if (options.measures("cluster")) {
+      out.append("- **cluster**: a fresh engine (-Xmx512m) whose `cluster-echo` (the built-in echo handler) and ")
+          .append("`reindex` (the example application's, it/example-app/pkgindex-cluster.conf) are served by ")
+          .append("worker nodes (`serve --worker`, -Xmx512m each), all on this machine over 127.0.0.1. Echo: the ")
+          .append("sequential workload against the engine's local `echo`, then against `cluster-echo` on one ")
+          .append("worker, in the same run; the ratio is clustered p50 / local p50, the cost of the hop to the ")
+          .append("worker and back. Reindex: ").append(ClusterRow.REINDEX_CLIENTS)
+          .append(" clients each keeping one `reindex ").append(ClusterRow.REINDEX_PACKAGES)
+          .append("` in flight (CPU-bound, 7 to 10 ms of CPU warm; one at a time on each worker, `instances = 1`), ")
+          .append("replies per second over ").append(seconds(options.pipelinedMeasure())).append(" s after ")
+          .append(seconds(options.pipelinedWarmUp())).append(" s of warm-up, first with two workers (both ")
+          .append("started together, so they warm up alike), then again after the second has left (SIGTERM); ")
+          .append("every reply checked (OK, the same digest). The workers' CPU is their ")
+          .append("processes' CPU time over the measured interval divided by its length (at most 1 core per worker ")
+          .append("here); the scaling ratio is bounded by the cores the workers get: engine, clients, workers and ")
+          .append("anything else running share them.\n");
     }
     out.append("- **engine/raw, engine/grpc**: the engine's value divided by the other's, all from this one run. ")
         .append("For µs, ms, threads and MiB lower is better (a ratio above 1 means the engine is slower or ")

@@ -55,7 +55,7 @@ class OptionsTest {
 
   @Test
   void noArgumentsMeasureEveryRow() {
-    assertEquals(List.of("sequential", "pipelined", "large", "connect", "idle", "cli", "startup"),
+    assertEquals(List.of("sequential", "pipelined", "large", "connect", "idle", "cli", "startup", "cluster"),
         Options.parse().rows());
   }
 
@@ -71,7 +71,7 @@ class OptionsTest {
   void rejectsAnUnknownRow() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--rows", "connect,latency"));
-    assertEquals("--rows: unknown row 'latency'; known: sequential, pipelined, large, connect, idle, cli, startup",
+    assertEquals("--rows: unknown row 'latency'; known: sequential, pipelined, large, connect, idle, cli, startup, cluster",
         e.getMessage());
   }
 
