@@ -26,6 +26,7 @@ final class EngineCluster {
 
   /** Joins (or founds) the cluster; returns the engine's cluster address. */
   static Address join(ActorSystem<?> system) {
+    QuietClusterStop.register(system);
     return ClusterRouting.joinCluster(system, ClusterSettings.create(system.settings().config()));
   }
 }

@@ -49,6 +49,7 @@ final class Worker implements EngineInfo {
     Config node = ClusterSettings.create(config).nodeConfig(config, true, roles);
     this.system = ActorSystem.create(WorkerNode.create(commands, this, fingerprint), ClusterSettings.SYSTEM_NAME,
         node);
+    QuietClusterStop.register(system);
     log.info("omg-engine worker {} up at {} (roles: {}, commands: {})", Version.get(),
         Cluster.get(system).selfMember().address(), String.join(", ", roles),
         String.join(", ", commands.stream().map(HandlerDefinition::command).toList()));

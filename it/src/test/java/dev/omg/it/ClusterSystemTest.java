@@ -1,6 +1,7 @@
 package dev.omg.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,6 +213,8 @@ class ClusterSystemTest {
       assertEquals(Status.OK, client.call("node", "still here").status());
     }
     assertEquals(0, odd.terminate(WAIT), "a worker's exit status on SIGTERM");
+    String stopping = odd.log().substring(odd.log().indexOf("received SIGTERM"));
+    assertFalse(stopping.contains(" WARN "), "a worker that stops on request logs no warning:\n" + stopping);
   }
 
   @Test
