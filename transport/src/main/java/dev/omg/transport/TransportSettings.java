@@ -1,10 +1,9 @@
 package dev.omg.transport;
 
 import com.typesafe.config.Config;
+import dev.omg.client.internal.ClientSettings;
 import dev.omg.config.Settings;
-import dev.omg.config.SettingsException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 /** INTERNAL API. The typed, validated {@code omg.transport} and {@code omg.security} settings. */
@@ -42,13 +41,9 @@ public final class TransportSettings {
     maxConnections = Settings.intInRange(config, "omg.transport.max-connections", 1, 1 << 20);
     connectionRetryAfter = Settings.positiveDuration(config, "omg.transport.connection-retry-after");
     progressBuffer = Settings.intInRange(config, "omg.transport.progress-buffer", 1, 65536);
-    allowedUids = ids(config, "omg.security.allowed-uids");
-    allowedGids = ids(config, "omg.security.allowed-gids");
-    try {
-      access = SocketAccess.forAllowed(allowedUids, allowedGids);
-    } catch (SocketAccess.UnusableSettingException e) {
-      throw new SettingsException(e.key(), e.getMessage());
-    }
+    allowedUids = ClientSettings.securityIds(config, "omg.security.allowed-uids");
+    allowedGids = ClientSettings.securityIds(config, "omg.security.allowed-gids");
+    access = ClientSettings.socketAccess(allowedUids, allowedGids);
     // Read by SelectorLoops inside Pekko's dispatcher set-up; validated here so a bad value fails the start by its key.
     selectorThreads = Settings.intInRange(config, "omg.transport.selector-threads", 1, 64);
     backlog = Settings.intInRange(config, "omg.transport.backlog", 1, 65535);
@@ -63,15 +58,5 @@ public final class TransportSettings {
 
   public static TransportSettings create(Config config) {
     return new TransportSettings(config);
-  }
-
-  private static Set<Long> ids(Config config, String path) {
-    List<Integer> ids = Settings.intList(config, path);
-    for (int id : ids) {
-      if (id < 0) {
-        throw new SettingsException(path, "ids must be non-negative, got " + id);
-      }
-    }
-    return Set.copyOf(ids.stream().map(Integer::longValue).toList());
   }
 }

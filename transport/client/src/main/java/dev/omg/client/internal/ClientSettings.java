@@ -60,15 +60,21 @@ public final class ClientSettings {
   }
 
   private static SocketAccess access(Config config) {
+    return socketAccess(securityIds(config, "omg.security.allowed-uids"),
+        securityIds(config, "omg.security.allowed-gids"));
+  }
+
+  /** The socket's access for omg.security's lists; a setting that cannot work fails by its key. Engine's too. */
+  public static SocketAccess socketAccess(Set<Long> allowedUids, Set<Long> allowedGids) {
     try {
-      return SocketAccess.forAllowed(ids(config, "omg.security.allowed-uids"),
-          ids(config, "omg.security.allowed-gids"));
+      return SocketAccess.forAllowed(allowedUids, allowedGids);
     } catch (SocketAccess.UnusableSettingException e) {
       throw new SettingsException(e.key(), e.getMessage());
     }
   }
 
-  private static Set<Long> ids(Config config, String path) {
+  /** An omg.security list of uids or gids at {@code path}: non-negative ids. The engine's settings read it too. */
+  public static Set<Long> securityIds(Config config, String path) {
     List<Integer> ids = Settings.intList(config, path);
     for (int id : ids) {
       if (id < 0) {
