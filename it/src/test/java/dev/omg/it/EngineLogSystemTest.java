@@ -67,8 +67,11 @@ class EngineLogSystemTest {
     Path socket = dir.resolve("run/engine.sock");
     Path stderr = Files.createFile(dir.resolve("journal.txt"));
     String journalStream = Files.getAttribute(stderr, "unix:dev") + ":" + Files.getAttribute(stderr, "unix:ino");
-    List<String> command = new ArrayList<>(List.of(EngineProcess.java(), "-Xmx256m", "-jar",
-        EngineProcess.jar().toString(), "serve", "--socket", socket.toString()));
+    // The JVM's own options for this Java (on 23+, the ones that keep its Unsafe warning off stderr), as a unit has.
+    List<String> command = new ArrayList<>(List.of(EngineProcess.java()));
+    command.addAll(EngineProcess.serveOptions(Runtime.version().feature()));
+    command.addAll(List.of("-Xmx256m", "-jar", EngineProcess.jar().toString(), "serve", "--socket",
+        socket.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     builder.environment().remove("OMG_SOCKET");
