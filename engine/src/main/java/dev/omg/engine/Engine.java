@@ -45,7 +45,9 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
@@ -170,10 +172,12 @@ final class Engine implements EngineInfo {
   }
 
   /** The actor system, whose guardian is the router with its handler actors. */
-  private void startActorSystem() {
+  private void startActorSystem() throws IOException {
     // The router runs on the selector threads, with the connections: a request reaches it without a hand-off.
-    system = ActorSystem.create(Router.create(handlers, this, workers), "omg-engine", withDrainTimeout(config),
-        DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER));
+    Behavior<Router.Command> router = Router.create(handlers, this, workers);
+    Props onSelectors = DispatcherSelector.fromConfig(SelectorLoops.DISPATCHER);
+    system = clustered ? EngineCluster.createSystem(router, "omg-engine", withDrainTimeout(config), onSelectors)
+        : ActorSystem.create(router, "omg-engine", withDrainTimeout(config), onSelectors);
     if (clustered) {
       List<String> clustered = handlers.stream().filter(h -> h.clusterRole().isPresent())
           .map(h -> h.command() + " @" + h.clusterRole().get()).toList();

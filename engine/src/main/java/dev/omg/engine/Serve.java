@@ -73,6 +73,9 @@ final class Serve {
     } catch (SettingsException e) {
       err.println("omg-engine: configuration error: " + e.getMessage());
       return Cli.FAILED;
+    } catch (IOException e) {
+      err.println("omg-engine: cannot start the worker: " + e.getMessage());
+      return Cli.FAILED;
     } catch (RuntimeException e) {
       err.println("omg-engine: cannot start the worker: " + e);
       return Cli.FAILED;

@@ -12,12 +12,14 @@ import dev.omg.routing.cluster.ClusterSettings;
 import dev.omg.routing.cluster.RegistrationFingerprint;
 import dev.omg.routing.cluster.WorkerNode;
 import dev.omg.transport.SerializationSettings;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,7 @@ final class Worker implements EngineInfo {
   private final Instant startedAt = Instant.now();
   private final ActorSystem<WorkerNode.Command> system;
 
-  private Worker(Config config, List<String> roles) {
+  private Worker(Config config, List<String> roles) throws IOException {
     ClassLoader loader = Worker.class.getClassLoader();
     this.commands = WorkerNode.commandsFor(config, roles, loader);
     if (commands.isEmpty()) {
@@ -47,8 +49,8 @@ final class Worker implements EngineInfo {
     this.infos = commands.stream().map(c -> c.info(routing.requestTimeout, routing.maxQueuedPerHandler)).toList();
     String fingerprint = RegistrationFingerprint.of(SerializationSettings.create(config, loader).userTypes);
     Config node = ClusterSettings.create(config).nodeConfig(config, true, roles);
-    this.system = ActorSystem.create(WorkerNode.create(commands, this, fingerprint), ClusterSettings.SYSTEM_NAME,
-        node);
+    this.system = EngineCluster.createSystem(WorkerNode.create(commands, this, fingerprint),
+        ClusterSettings.SYSTEM_NAME, node, Props.empty());
     QuietClusterStop.register(system);
     log.info("omg-engine worker {} up at {} (roles: {}, commands: {})", Version.get(),
         Cluster.get(system).selfMember().address(), String.join(", ", roles),
@@ -58,7 +60,7 @@ final class Worker implements EngineInfo {
   }
 
   /** Starts a worker serving the clustered commands of {@code roles}; returns once its node is bound. */
-  static Worker start(Config config, List<String> roles) {
+  static Worker start(Config config, List<String> roles) throws IOException {
     return new Worker(config, roles);
   }
 

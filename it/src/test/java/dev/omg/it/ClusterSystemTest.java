@@ -343,6 +343,24 @@ class ClusterSystemTest {
         "--role", "indexer", "--config", remote.toString()));
   }
 
+  @Test
+  @Order(10)
+  void aSecondEngineOnTheClusterPortInUseIsRefusedInOneLineAndTheFirstKeepsServing() throws Exception {
+    Cli.Result second = Cli.run(List.of(exampleJar()), Map.of(), "serve", "--socket",
+        dir.resolve("second").resolve("engine.sock").toString(), "--config", config.toString(), "--cluster-port",
+        Integer.toString(clusterPort));
+    String refusal = "omg-engine: cannot start: the cluster port 127.0.0.1:" + clusterPort + " cannot be bound ([/"
+        + "127.0.0.1:" + clusterPort + "] Address already in use); another engine or worker may hold it: give this"
+        + " node another port (serve --cluster-port N, or omg.cluster.port for an engine, worker-port for a worker)\n";
+    assertEquals(1, second.exitCode(), second.toString());
+    assertTrue(second.stderr().endsWith(refusal), second.stderr());
+    assertFalse(Files.exists(dir.resolve("second").resolve("engine.sock.lock")),
+        "the refused start released its lock");
+    try (EngineClient client = EngineClient.connect(engine.socket(), NO_RETRY)) {
+      assertEquals(Status.OK, client.call("node", "still here").status());
+    }
+  }
+
   /** One load client: one request at a time on its own connection, for as long as {@code running}. */
   private static void load(int client, RawConnection connection, AtomicBoolean running, List<Sent> sent,
       List<Throwable> failures) {
