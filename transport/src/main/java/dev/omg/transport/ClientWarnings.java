@@ -2,10 +2,13 @@ package dev.omg.transport;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Extension;
 import org.slf4j.Logger;
@@ -42,8 +45,13 @@ public final class ClientWarnings implements Extension {
     this.burst = settings.warningBurst;
     this.interval = settings.warningInterval;
     system.scheduler().scheduleWithFixedDelay(interval, interval, this::report, system.dispatcher());
-    // What was held back since the last report is told at shutdown too, not lost.
-    system.registerOnTermination(this::report);
+    // What was held back since the last report is told at shutdown too, not lost: in a shutdown phase, while the
+    // log is still open (a termination callback could run after the JVM had begun to exit).
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "report-suppressed-warnings", () -> {
+          report();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   public static ClientWarnings get(ClassicActorSystemProvider system) {
