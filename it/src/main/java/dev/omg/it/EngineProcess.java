@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The real engine jar, run as a separate process on a socket in a directory of the caller's choosing. Used by the
@@ -40,6 +42,26 @@ public final class EngineProcess implements AutoCloseable {
           + "; build it with: mvn -B package -DskipTests");
     }
     return jar.toAbsolutePath().normalize();
+  }
+
+  /** The {@code serve} processes whose command line names {@code directory}: engines a test started there. */
+  public static List<ProcessHandle> enginesServing(Path directory) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(" serve ") && c.contains(directory.toString()))
+            .orElse(false))
+        .toList();
+  }
+
+  /** Engines started detached (auto-start) outlive the test: stops those serving under {@code directory}, by pid. */
+  public static void stopEnginesServing(Path directory) throws InterruptedException, ExecutionException {
+    for (ProcessHandle engine : enginesServing(directory)) {
+      engine.destroy();
+      try {
+        engine.onExit().get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        engine.destroyForcibly();
+      }
+    }
   }
 
   /** The java launcher of the running JVM, so tests use the JDK they were started with. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,14 +26,7 @@ class AutoStartSystemTest {
   /** Engines started by clients are detached: stop any this test left, by pid. */
   @AfterEach
   void stopStartedEngines() throws Exception {
-    for (ProcessHandle engine : enginesServing(dir)) {
-      engine.destroy();
-      try {
-        engine.onExit().get(30, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        engine.destroyForcibly();
-      }
-    }
+    EngineProcess.stopEnginesServing(dir);
   }
 
   /** Where the started engines log: XDG_STATE_HOME in the test's directory, not the user's home. */
@@ -47,13 +39,6 @@ class AutoStartSystemTest {
     try (var files = Files.list(dir.resolve("state/omg"))) {
       return files.sorted().toList();
     }
-  }
-
-  private static List<ProcessHandle> enginesServing(Path directory) {
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(" serve ") && c.contains(directory.toString()))
-            .orElse(false))
-        .toList();
   }
 
   @Test
@@ -84,7 +69,7 @@ class AutoStartSystemTest {
           "pong omg-engine/\\S+ in \\d+\\.\\d{3} ms \\(connect \\+ hello \\d+\\.\\d{3} ms\\)\\n"), output);
     }
 
-    List<ProcessHandle> engines = enginesServing(dir);
+    List<ProcessHandle> engines = EngineProcess.enginesServing(dir);
     assertEquals(1, engines.size(), "engines: " + engines);
     long pid = engines.get(0).pid();
     // Named after the socket, as it is not the default one; the JVM's own output beside it, empty.
@@ -127,6 +112,6 @@ class AutoStartSystemTest {
     assertTrue(result.stderr().startsWith("omg-engine: the engine exited with status 1 before it answered; the end "
         + "of its output " + output + ":\n"), result.stderr());
     assertTrue(result.stderr().contains("com.example.Missing"), result.stderr());
-    assertEquals(List.of(), enginesServing(dir));
+    assertEquals(List.of(), EngineProcess.enginesServing(dir));
   }
 }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -45,17 +44,7 @@ class EngineLogSystemTest {
 
   @AfterEach
   void stopAnEngineLeftRunning() throws Exception {
-    for (ProcessHandle engine : ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(" serve ") && c.contains(dir.toString()))
-            .orElse(false))
-        .toList()) {
-      engine.destroy();
-      try {
-        engine.onExit().get(30, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        engine.destroyForcibly();
-      }
-    }
+    EngineProcess.stopEnginesServing(dir);
   }
 
   /**

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,18 +43,7 @@ class Java25SystemTest {
   /** Engines started by auto-start are detached: stop any this test left, by pid. */
   @AfterEach
   void stopStartedEngines() throws Exception {
-    List<ProcessHandle> engines = ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(" serve ") && c.contains(dir.toString()))
-            .orElse(false))
-        .toList();
-    for (ProcessHandle engine : engines) {
-      engine.destroy();
-      try {
-        engine.onExit().get(30, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        engine.destroyForcibly();
-      }
-    }
+    EngineProcess.stopEnginesServing(dir);
   }
 
   @Test
