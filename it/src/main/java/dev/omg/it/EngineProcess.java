@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The real engine jar, run as a separate process on a socket in a directory of the caller's choosing. Used by the
@@ -155,16 +156,22 @@ public final class EngineProcess implements AutoCloseable {
 
   /** The engine's log so far, waiting up to {@code timeout} for a line containing {@code text}. */
   public String awaitLog(String text, Duration timeout) throws InterruptedException {
+    return awaitLog("the engine", this::log, text, timeout);
+  }
+
+  /** {@code log}'s text once it contains {@code text}, polled until {@code timeout}; else names {@code who}. */
+  static String awaitLog(String who, Supplier<String> log, String text, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      String log = log();
-      if (log.contains(text)) {
-        return log;
+      String logged = log.get();
+      if (logged.contains(text)) {
+        return logged;
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("the engine did not log '" + text + "' within " + timeout.toSeconds()
-        + " s:\n" + log());
+    throw new IllegalStateException(who + " did not log '" + text + "' within " + timeout.toSeconds()
+        + " s:\n" + log.get());
   }
 
   private void awaitReady() throws IOException, InterruptedException {

@@ -91,16 +91,7 @@ public final class WorkerProcess implements AutoCloseable {
 
   /** The worker's log so far, waiting up to {@code timeout} for it to contain {@code text}. */
   public String awaitLog(String text, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String log = log();
-      if (log.contains(text)) {
-        return log;
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("the worker did not log '" + text + "' within " + timeout.toSeconds()
-        + " s:\n" + log());
+    return EngineProcess.awaitLog("the worker", this::log, text, timeout);
   }
 
   public long pid() {
